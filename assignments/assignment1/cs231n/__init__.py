@@ -1,0 +1,1 @@
+"""Course package for assignment 1: classifiers, layers, optimizers and tools."""

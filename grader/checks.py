@@ -1,0 +1,326 @@
+"""The kinds of check a suite is made of.
+
+Each kind says how to judge: what to ask the student's worker, what to compare it
+with, and what to say when it is wrong. A suite lists instances of these with its
+own inputs, tolerances and points; none of them knows any assignment.
+
+A check's ``judge(ctx)`` gets a context (``grading.Context``) that runs probes on the
+student's worker and the reference, holds the dataset and a random generator seeded
+for this check, and returns a ``Verdict``.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .compare import changed_inputs, diff, relative_error
+from .probe import Probe
+from .results import Status
+
+Cases = Callable[[np.random.Generator], list]
+
+
+@dataclass
+class Verdict:
+    status: Status
+    feedback: str = ""
+    fraction: float | None = None  # of the points; None: all when passed, none otherwise
+
+
+@dataclass
+class Alternative:
+    """Another reading of a probe: the same call with some arguments changed.
+
+    Used to accept a known, harmless convention (``accept=``) or to recognise a known
+    mistake (``hints=``): when the student's answer matches the reference's answer to
+    the changed call, ``text`` is said.
+    """
+
+    changes: Callable[[Probe], Probe]
+    text: str
+
+
+@dataclass
+class Check:
+    name: str
+    points: float
+    _: KW_ONLY
+    requires: tuple[str, ...] = ()
+    part: str = ""
+
+    def judge(self, ctx) -> Verdict:
+        raise NotImplementedError
+
+    @property
+    def title(self) -> str:
+        return f"{self.part}: {self.name}" if self.part else self.name
+
+
+def reply_failure(reply, probe: Probe) -> Verdict:
+    """A verdict for a request that did not come back with a value."""
+    status = Status(reply.status) if reply.status in Status._value2member_map_ else Status.CRASH
+    text = f"{probe.label}: {reply.message}"
+    if reply.where:
+        text += f"\n  at {reply.where}"
+    if status is Status.NUMPY2:
+        text += ("\n  hint: this uses a NumPy alias that NumPy 2 removed (np.int, np.float, np.bool, "
+                 "np.object ...); use the Python builtin (int, float) or np.int64/np.float64 instead.")
+    return Verdict(status, text)
+
+
+def in_place_changes(probe: Probe, value) -> list[str]:
+    """Arguments of ``probe`` that the code changed in place, by name."""
+    changed = []
+    for sent, where in probe.sent_inputs():
+        after = value
+        for key in where:
+            after = after[key] if isinstance(after, (dict, list)) and _has(after, key) else None
+        changed += changed_inputs(sent, after)
+    return changed
+
+
+def _has(container, key) -> bool:
+    return key in container if isinstance(container, dict) else 0 <= key < len(container)
+
+
+def _part(value, key):
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def mismatch_verdict(probe: Probe, mismatch, hint: str | None) -> Verdict:
+    status = Status.NOT_IMPLEMENTED if mismatch.unimplemented else Status.FAILED
+    text = f"{probe.label}: {mismatch}"
+    return Verdict(status, text + (f"\n  hint: {hint}" if hint else ""))
+
+
+@dataclass
+class Matches(Check):
+    """The student's answer equals the reference's on the same inputs, within ``tol``.
+
+    ``cases(rng)`` gives the probes to run; ``returns`` picks the part of each reply
+    to compare (``out``, ``grads``, ``attrs``); ``names`` labels a tuple's items.
+    ``hints`` are Alternatives or functions ``(got, expected) -> text or None``.
+    Inputs changed in place fail the check.
+    """
+
+    _: KW_ONLY
+    cases: Cases
+    tol: float = 1e-7
+    returns: str = "out"
+    names: tuple[str, ...] | None = None
+    accept: tuple[Alternative, ...] = ()
+    hints: tuple = ()
+
+    def judge(self, ctx) -> Verdict:
+        notes = []
+        for probe in self.cases(ctx.rng):
+            reply = ctx.student(probe)
+            if not reply.ok:
+                return reply_failure(reply, probe)
+            changed = in_place_changes(probe, reply.value)
+            if changed:
+                return Verdict(Status.FAILED, f"{probe.label}: changed its input {', '.join(changed)} in place; "
+                                              "work on a copy (e.g. x.copy()) instead")
+            got = _part(reply.value, self.returns)
+            expected = _part(ctx.reference(probe), self.returns)
+            mismatch = diff(got, expected, self.tol, names=self.names)
+            if mismatch is None:
+                continue
+            accepted = next((alt for alt in self.accept if diff(got, _part(ctx.reference(alt.changes(probe)),
+                             self.returns), self.tol, names=self.names) is None), None)
+            if accepted:
+                notes.append(accepted.text)
+                continue
+            return mismatch_verdict(probe, mismatch, self._hint(ctx, probe, got, expected))
+        return Verdict(Status.PASSED, "; ".join(dict.fromkeys(notes)))
+
+    def _hint(self, ctx, probe, got, expected) -> str | None:
+        for hint in self.hints:
+            if isinstance(hint, Alternative):
+                other = _part(ctx.reference(hint.changes(probe)), self.returns)
+                if diff(got, other, self.tol, names=self.names) is None:
+                    return hint.text
+            else:
+                text = hint(got, expected)
+                if text:
+                    return text
+        return None
+
+
+@dataclass
+class Agrees(Check):
+    """Two of the student's own functions give the same answer (e.g. naive and vectorized)."""
+
+    _: KW_ONLY
+    cases: Cases  # rng -> list of (probe_a, probe_b)
+    tol: float = 1e-7
+    returns: str = "out"
+    names: tuple[str, ...] | None = None
+
+    def judge(self, ctx) -> Verdict:
+        for first, second in self.cases(ctx.rng):
+            replies = [ctx.student(first), ctx.student(second)]
+            for reply, probe in zip(replies, (first, second)):
+                if not reply.ok:
+                    return reply_failure(reply, probe)
+            mismatch = diff(_part(replies[1].value, self.returns), _part(replies[0].value, self.returns),
+                            self.tol, names=self.names)
+            if mismatch:
+                return Verdict(Status.FAILED, f"{second.label} does not agree with {first.label}: {mismatch}")
+        return Verdict(Status.PASSED)
+
+
+@dataclass
+class GradientCheck(Check):
+    """The student's analytic gradient equals a numerical gradient of the student's own
+    function (a probe run with ``numeric``), within ``tol``."""
+
+    _: KW_ONLY
+    cases: Cases
+    tol: float = 1e-6
+
+    def judge(self, ctx) -> Verdict:
+        for probe in self.cases(ctx.rng):
+            reply = ctx.student(probe)
+            if not reply.ok:
+                return reply_failure(reply, probe)
+            numeric, analytic = _part(reply.value, "numeric"), _part(reply.value, "analytic")
+            if not isinstance(numeric, dict) or not isinstance(analytic, dict):
+                return Verdict(Status.FAILED, f"{probe.label}: no gradient came back")
+            for name, estimate in numeric.items():
+                mismatch = diff(analytic.get(name), estimate, self.tol, path=f"d{name}")
+                if mismatch:
+                    return mismatch_verdict(probe, mismatch, "the analytic gradient disagrees with a "
+                                                             "numerical gradient of your own forward pass")
+        return Verdict(Status.PASSED)
+
+
+@dataclass
+class LoopCount(Check):
+    """The source of one function has exactly ``loops`` Python loops (for, while and
+    comprehensions), read statically from the submission's file; nothing is run."""
+
+    _: KW_ONLY
+    file: str
+    function: str  # qualified name, e.g. "KNearestNeighbor.compute_distances_no_loops"
+    loops: int
+
+    def judge(self, ctx) -> Verdict:
+        source = ctx.source(self.file)
+        if source is None:
+            return Verdict(Status.MISSING, f"{self.file} is not in the submission")
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError) as exc:
+            return Verdict(Status.IMPORT_ERROR, f"{self.file} does not parse: {exc}")
+        node = _find_function(tree, self.function.split("."))
+        if node is None:
+            return Verdict(Status.MISSING, f"{self.function} is not defined in {self.file}")
+        found = sum(isinstance(n, (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
+                                   ast.GeneratorExp)) for n in ast.walk(node))
+        if found == self.loops:
+            return Verdict(Status.PASSED)
+        return Verdict(Status.FAILED, f"{self.function} has {found} Python loop(s) (for, while or comprehension); "
+                                      f"it should have exactly {self.loops}")
+
+
+def _find_function(tree, path: list[str]):
+    nodes = tree.body
+    for depth, name in enumerate(path):
+        match = next((n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                      and n.name == name), None)
+        if match is None:
+            return None
+        if depth == len(path) - 1:
+            return match
+        nodes = match.body
+    return None
+
+
+@dataclass
+class Faster(Check):
+    """``fast`` runs at least ``min_ratio`` times faster than ``slow`` on inputs of the
+    same size, both timed by the grader around the worker call (best of ``repeats``)."""
+
+    _: KW_ONLY
+    cases: Cases  # rng -> (slow_probe, fast_probe)
+    min_ratio: float
+    repeats: int = 3
+
+    def judge(self, ctx) -> Verdict:
+        slow, fast = self.cases(ctx.rng)
+        times = {}
+        for label, probe, repeats in (("slow", slow, 1), ("fast", fast, self.repeats)):
+            best = float("inf")
+            for _ in range(repeats):
+                reply = ctx.student(probe)
+                if not reply.ok:
+                    return reply_failure(reply, probe)
+                best = min(best, reply.seconds)
+            times[label] = best
+        ratio = times["slow"] / max(times["fast"], 1e-9)
+        text = (f"{fast.label} took {times['fast'] * 1e3:.1f} ms, {slow.label} {times['slow'] * 1e3:.1f} ms: "
+                f"{ratio:.1f}x faster (needs {self.min_ratio:g}x)")
+        return Verdict(Status.PASSED if ratio >= self.min_ratio else Status.FAILED, text)
+
+
+@dataclass
+class Accuracy(Check):
+    """The student's code, trained by the student's code, predicts held-out labels well.
+
+    ``probe(dataset, rng)`` trains and returns predictions (or class scores) for the
+    held-out images; ``predictions`` picks them out of the reply. The labels stay in
+    the grader. ``threshold`` maps a dataset name to the accuracy needed.
+    """
+
+    _: KW_ONLY
+    probe: Callable
+    predictions: Callable
+    labels: Callable  # dataset -> held-out labels
+    threshold: dict[str, float] = field(default_factory=dict)
+
+    def judge(self, ctx) -> Verdict:
+        probe = self.probe(ctx.dataset, ctx.rng)
+        reply = ctx.student(probe)
+        if not reply.ok:
+            return reply_failure(reply, probe)
+        labels = self.labels(ctx.dataset)
+        predicted = self.predictions(reply.value)
+        if isinstance(predicted, np.ndarray) and predicted.ndim == 2 and predicted.dtype.kind in "iuf":
+            predicted = np.argmax(predicted, axis=1) if len(predicted) == len(labels) else predicted
+        if not isinstance(predicted, np.ndarray) or predicted.shape != labels.shape or \
+                predicted.dtype.kind not in "iuf" or not np.all(np.isfinite(predicted)):
+            shape = predicted.shape if isinstance(predicted, np.ndarray) else type(predicted).__name__
+            return Verdict(Status.FAILED, f"{probe.label}: predictions should be {labels.shape[0]} class labels; "
+                                          f"got {shape}")
+        accuracy = float(np.mean(predicted == labels))
+        needed = self.threshold[ctx.dataset.name]
+        text = f"held-out accuracy {accuracy:.1%} on {ctx.dataset.name} (needs {needed:.1%})"
+        return Verdict(Status.PASSED if accuracy >= needed else Status.FAILED, text)
+
+
+@dataclass
+class Property(Check):
+    """A property of the student's answer that has no reference value, judged by
+    ``test(value, probe) -> None when fine, else what is wrong``."""
+
+    _: KW_ONLY
+    cases: Cases
+    test: Callable
+
+    def judge(self, ctx) -> Verdict:
+        for probe in self.cases(ctx.rng):
+            reply = ctx.student(probe)
+            if not reply.ok:
+                return reply_failure(reply, probe)
+            problem = self.test(reply.value, probe)
+            if problem:
+                return Verdict(Status.FAILED, f"{probe.label}: {problem}")
+        return Verdict(Status.PASSED)
+
+
+__all__ = ["Accuracy", "Agrees", "Alternative", "Check", "Faster", "GradientCheck", "LoopCount", "Matches",
+           "Property", "Verdict", "relative_error"]

@@ -1,0 +1,97 @@
+"""The ``grade`` command: thin click wrappers around plain functions.
+
+    grade assignment1 ./my_solution            grade one submission, print the report
+    grade assignment1 ./my_solution --json r.json
+
+Exit status: 0 when grading ran (whatever the score), 1 when ``--fail-under`` is
+given and the score is below it, 2 on usage errors.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import data
+from .suites import SUITES, load_suite
+from .worker.limits import GiB, Limits
+
+
+def limit_options(command):
+    """Options that set the worker's limits, shared by every grading command."""
+    options = [
+        click.option("--timeout", type=click.FloatRange(min=1), default=Limits.timeout, show_default=True,
+                     help="Default wall-clock seconds per check call; checks that train get their own budget."),
+        click.option("--timeout-scale", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+                     help="Multiply every time budget (for slow machines)."),
+        click.option("--memory-gib", type=click.FloatRange(min=0.5), default=Limits.memory / GiB, show_default=True,
+                     help="Address-space limit of a worker, in GiB."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limits:
+    return Limits(timeout=timeout, timeout_scale=timeout_scale, memory=int(memory_gib * GiB))
+
+
+def load_dataset(data_dir: str | None) -> data.Dataset | None:
+    if not data_dir:
+        return None
+    try:
+        return data.load(data_dir)
+    except data.DataError as exc:
+        raise click.BadParameter(str(exc), param_hint="--data") from None
+
+
+class Grade(click.Group):
+    """``grade ASSIGNMENT PATH`` for every known assignment, beside the other commands."""
+
+    def list_commands(self, ctx):
+        return sorted(SUITES) + sorted(super().list_commands(ctx))
+
+    def get_command(self, ctx, name):
+        if name in SUITES:
+            return grade_command(name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=Grade, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cs231n-grader")
+def main():
+    """Grade CS231n-style assignments: run the student's code in an isolated worker,
+    compare it with the reference, and report a score."""
+
+
+def grade_command(assignment: str) -> click.Command:
+    @click.command(name=assignment, help=f"Grade one {assignment} submission (a folder, .zip or .ipynb).")
+    @click.argument("submission", type=click.Path(exists=True, path_type=Path))
+    @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write the report as JSON (Gradescope's results.json fields).")
+    @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+                  help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")
+    @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
+    @click.option("--fail-under", type=float, help="Exit with status 1 when the score is below this many points.")
+    @click.option("-v", "--verbose", is_flag=True, help="Show full feedback and what the code printed.")
+    @limit_options
+    def command(submission, json_path, data_dir, seed, fail_under, verbose, timeout, timeout_scale, memory_gib):
+        from .grading import grade
+        from .reports.terminal import render
+
+        suite = load_suite(assignment)
+        report = grade(suite, submission, dataset=load_dataset(data_dir), seed=seed,
+                       limits=make_limits(timeout, timeout_scale, memory_gib))
+        render(report, verbose=verbose)
+        if json_path:
+            json_path.write_text(json.dumps(report.to_json(), indent=2))
+        if fail_under is not None and report.score < fail_under:
+            sys.exit(1)
+
+    return command
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,183 @@
+"""Grading one submission: a suite's checks run against a student worker and the reference.
+
+This is the data flow of ``shared/design.md``: submission -> workspace -> for each
+check: inputs made here from a seed -> student worker and reference worker ->
+comparison here -> result. One check's failure, whatever it is, never stops the
+others, and every check ends with a result.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import traceback
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import __version__, data
+from .checks import Check, Verdict
+from .probe import Probe
+from .results import CheckResult, Report, Status
+from .submission import InvalidSubmission, prepare
+from .worker import wire
+from .worker.client import Worker
+from .worker.limits import Limits
+
+MAX_SOURCE = 2 << 20  # bytes of a source file read for static checks
+
+
+@dataclass
+class Suite:
+    """One assignment: its checks, grouped in parts, and its reference folder's name."""
+
+    name: str
+    reference: str
+    parts: dict[str, list[Check]]
+    needs_package: bool = True
+    checks: list[Check] = field(init=False)
+
+    def __post_init__(self):
+        self.checks = []
+        for part, checks in self.parts.items():
+            for check in checks:
+                check.part = part
+                self.checks.append(check)
+        titles = [c.title for c in self.checks]
+        duplicated = {t for t in titles if titles.count(t) > 1}
+        unknown = {r for c in self.checks for r in c.requires if r not in titles}
+        if duplicated or unknown:
+            raise ValueError(f"suite {self.name}: duplicated {duplicated or '-'}, unknown requirements {unknown or '-'}")
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+def reference_root() -> Path:
+    """Where the reference solutions live: $GRADER_REFERENCE_ROOT, else the project's."""
+    return Path(os.environ.get("GRADER_REFERENCE_ROOT") or Path(__file__).resolve().parents[1] / "reference")
+
+
+class GraderError(RuntimeError):
+    """Something on the grader's side failed (the reference, a suite); never the student's fault."""
+
+
+class Reference:
+    """The trusted reference, run through the same worker mechanism, answers cached."""
+
+    def __init__(self, root: Path, limits: Limits):
+        if not (root / "cs231n").is_dir():
+            raise GraderError(f"no reference solution at {root}")
+        self.worker = Worker(root, limits, label="reference")
+        self.cache: dict[str, object] = {}
+
+    def run(self, probe: Probe, seed: int):
+        key = hashlib.sha256(wire.frame({"kind": probe.kind, "spec": probe.spec, "seed": seed})).hexdigest()
+        if key not in self.cache:
+            reply = self.worker.run(probe.kind, probe.spec, probe.modules, seed=seed, timeout=probe.timeout)
+            if not reply.ok:
+                raise GraderError(f"the reference failed on {probe.label}: {reply.status}: {reply.message} {reply.where}")
+            self.cache[key] = reply.value
+        return self.cache[key]
+
+    def close(self):
+        self.worker.close()
+
+
+class Context:
+    """What a check sees while it judges (see ``checks``)."""
+
+    def __init__(self, student: Worker, reference: Reference, dataset: data.Dataset, root: Path, seed: int):
+        self._student, self._reference = student, reference
+        self.dataset, self.root, self.seed = dataset, root, seed
+        self.begin("")
+
+    def begin(self, title: str) -> None:
+        self.probe_seed = (zlib.crc32(title.encode()) ^ self.seed) & 0x7FFFFFFF
+        self.rng = np.random.default_rng([self.seed, zlib.crc32(title.encode())])
+        self.output, self.seconds = [], 0.0
+
+    def student(self, probe: Probe):
+        reply = self._student.run(probe.kind, probe.spec, probe.modules, seed=self.probe_seed, timeout=probe.timeout)
+        self.seconds += reply.seconds
+        if reply.output:
+            self.output.append(reply.output)
+        return reply
+
+    def reference(self, probe: Probe):
+        return self._reference.run(probe, self.probe_seed)
+
+    def source(self, relative: str) -> str | None:
+        path = self.root / relative
+        if not path.is_file() or path.is_symlink():
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(MAX_SOURCE).decode("utf-8", errors="replace")
+
+
+def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None, seed: int = 0,
+          limits: Limits = Limits(), on_result: Callable[[CheckResult], None] | None = None) -> Report:
+    """Grade one submission with one suite; always returns a full report."""
+    started = time.perf_counter()
+    report = Report(suite.name, str(path), dataset="", grader_version=__version__)
+
+    def record(check: Check, verdict: Verdict, seconds: float = 0.0, output: str = "") -> None:
+        fraction = verdict.fraction if verdict.fraction is not None else float(verdict.status is Status.PASSED)
+        result = CheckResult(check.title, check.part, check.points, round(check.points * fraction, 4),
+                             verdict.status, verdict.feedback, output, seconds)
+        report.results.append(result)
+        if on_result:
+            on_result(result)
+
+    try:
+        submission = prepare(path, needs_package=suite.needs_package)
+    except InvalidSubmission as exc:
+        for check in suite.checks:
+            record(check, Verdict(Status.INVALID_SUBMISSION, str(exc)))
+        report.execution_time = time.perf_counter() - started
+        return report
+
+    with submission:
+        report.notes += submission.notes
+        dataset, notes = data.choose(dataset, submission.package_root)
+        report.dataset = dataset.name
+        report.notes += notes + [isolation_note(limits)]
+        student = Worker(submission.root, limits)
+        reference = Reference(reference_root() / suite.reference, limits)
+        try:
+            ctx = Context(student, reference, dataset, submission.root, seed)
+            passed: set[str] = set()
+            for check in suite.checks:
+                ctx.begin(check.title)
+                unmet = [r for r in check.requires if r not in passed]
+                if unmet:
+                    record(check, Verdict(Status.SKIPPED, f"needs '{unmet[0]}' to pass first"))
+                    continue
+                verdict = judge(check, ctx)
+                record(check, verdict, ctx.seconds, "".join(ctx.output))
+                if verdict.status is Status.PASSED:
+                    passed.add(check.title)
+        finally:
+            student.close()
+            reference.close()
+    report.execution_time = time.perf_counter() - started
+    return report
+
+
+def judge(check: Check, ctx: Context) -> Verdict:
+    try:
+        return check.judge(ctx)
+    except GraderError as exc:
+        return Verdict(Status.GRADER_ERROR, str(exc))
+    except Exception:  # a bug in the grader itself: say so, keep going with the other checks
+        return Verdict(Status.GRADER_ERROR, "the grader failed on this check:\n" + traceback.format_exc(limit=-3))
+
+
+def isolation_note(limits: Limits) -> str:
+    return (f"isolation: separate worker process per submission, limits: {limits.timeout:g} s per check "
+            f"(x{limits.timeout_scale:g}), address space {limits.memory >> 30} GiB, "
+            f"files {limits.file_size >> 20} MiB, CPU {limits.cpu_seconds} s per worker")

@@ -1,0 +1,1 @@
+"""Writers that turn a grading report into something people read."""

@@ -1,0 +1,41 @@
+"""The score report printed in a terminal: one row per check, then the totals."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ..results import CheckResult, Report, Status
+
+STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "dim", Status.GRADER_ERROR: "bold magenta"}
+
+
+def short(text: str, width: int = 110) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= width else line[: width - 3] + "..."
+
+
+def result_row(result: CheckResult, verbose: bool) -> list[str]:
+    feedback = result.feedback.strip() if verbose else short(result.feedback)
+    if verbose and result.output.strip():
+        feedback += "\n[dim]printed:[/dim] " + short(result.output, 300)
+    style = STYLE.get(result.status, "yellow")
+    return [result.name, f"{result.score:g}/{result.max_score:g}", f"[{style}]{result.status.value}[/{style}]",
+            feedback, f"{result.seconds:.2f}s"]
+
+
+def render(report: Report, console: Console | None = None, verbose: bool = False) -> None:
+    console = console or Console()
+    table = Table(title=f"{report.assignment}: {report.submission}", show_lines=verbose, expand=False)
+    for column, justify in (("check", "left"), ("points", "right"), ("status", "left"),
+                            ("feedback", "left"), ("time", "right")):
+        table.add_column(column, justify=justify, overflow="fold")
+    for result in report.results:
+        table.add_row(*result_row(result, verbose))
+    console.print(table)
+    parts = ", ".join(f"{name} {got:g}/{top:g}" for name, (got, top) in report.part_scores().items())
+    console.print(f"parts: {parts}")
+    for note in report.notes:
+        console.print(f"[dim]{note}[/dim]", highlight=False)
+    share = report.score / report.max_score if report.max_score else 0.0
+    console.print(f"[bold]score: {report.score:g} / {report.max_score:g} ({share:.0%})[/bold] "
+                  f"in {report.execution_time:.1f} s")

@@ -1,0 +1,134 @@
+"""Probes: the few ways the grader exercises code inside a worker.
+
+A probe takes plain data (targets are strings ``"package.module:Name.attr"``),
+calls the code under test, and returns plain data. Probes know nothing of any one
+assignment; suites choose the targets and inputs. Each probe hands back the inputs
+as they are after the call, so the grader can tell when code changed them in place.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import random
+import sys
+
+import numpy as np
+
+
+class Missing(LookupError):
+    """The module imported, but the function, class or method asked for is not in it."""
+
+
+def resolve(target: str):
+    module_name, _, qualname = target.partition(":")
+    obj = importlib.import_module(module_name)
+    for part in qualname.split(".") if qualname else []:
+        if not hasattr(obj, part):
+            raise Missing(f"{module_name} has no {qualname!r}")
+        obj = getattr(obj, part)
+    return obj
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+
+
+def call(target: str, args: dict, kwargs: dict | None = None, numeric: str | None = None,
+         h: float = 1e-5):
+    """Call a function with positional ``args`` (named only for messages).
+
+    With ``numeric`` naming an argument, the function is taken to return
+    ``(loss, gradient)``; the gradient of ``loss`` with respect to that argument is also
+    estimated by centered differences.
+    """
+    function, kwargs = resolve(target), kwargs or {}
+    pristine = copy.deepcopy(args) if numeric else None
+    out = function(*args.values(), **kwargs)
+    result = {"out": out, "args_after": args}
+    if numeric:
+        loss = lambda trial: function(*trial.values(), **kwargs)[0]
+        result["numeric"] = {numeric: _numeric_gradient(loss, pristine, numeric, h)}
+        result["analytic"] = {numeric: out[1] if isinstance(out, tuple) and len(out) > 1 else None}
+    return result
+
+
+def method(cls: str, steps: list, init: dict | None = None, attrs: dict | None = None,
+           read: list | None = None):
+    """Build an object, set attributes, call its methods in turn.
+
+    ``steps`` is a list of ``[name, args, kwargs]``; ``read`` names attributes to send
+    back after the last step. ``out`` is what the last step returned.
+    """
+    obj = resolve(cls)(**(init or {}))
+    for name, value in (attrs or {}).items():
+        setattr(obj, name, value)
+    out, args_after = None, []
+    for name, args, kwargs in steps:
+        bound = getattr(obj, name, None)
+        if bound is None:
+            raise Missing(f"{cls} has no method {name!r}")
+        out = bound(*args.values(), **kwargs)
+        args_after.append(args)
+    read_back = {name: getattr(obj, name, None) for name in (read or [])}
+    return {"out": out, "args_after": args_after, "attrs": read_back}
+
+
+def forward_backward(forward: str, backward: str, args: dict, dout, numeric: bool = False,
+                     h: float = 1e-5):
+    """Run a layer's forward, then its backward on the forward's own cache.
+
+    With ``numeric``, also estimate the gradient of ``sum(forward(...) * dout)`` with
+    respect to every floating-point array argument by centered differences, and pair
+    the backward's outputs with those arguments in order.
+    """
+    forward_fn, backward_fn = resolve(forward), resolve(backward)
+    pristine = copy.deepcopy(args)
+    out, cache = forward_fn(*args.values())
+    dout_sent = np.array(dout, copy=True)
+    grads = backward_fn(dout_sent, cache)
+    result = {"out": out, "grads": grads, "args_after": args, "dout_after": dout_sent}
+    if numeric:
+        names = [n for n, v in pristine.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
+        loss = lambda trial: np.sum(np.asarray(forward_fn(*trial.values())[0], dtype=np.float64) * dout)
+        result["numeric"] = {name: _numeric_gradient(loss, pristine, name, h) for name in names}
+        analytic = grads if isinstance(grads, (tuple, list)) else (grads,)
+        result["analytic"] = dict(zip(names, analytic))
+    return result
+
+
+def _numeric_gradient(loss, args: dict, name: str, h: float):
+    """Centered differences of the scalar ``loss(args)`` in every entry of ``args[name]``."""
+    x = args[name]
+    grad = np.zeros(x.shape, dtype=np.float64)
+    for index in np.ndindex(*x.shape):
+        values = []
+        for step in (+h, -h):
+            trial = copy.deepcopy(args)
+            trial[name][index] += step
+            values.append(float(loss(trial)))
+        grad[index] = (values[0] - values[1]) / (2 * h)
+    return grad
+
+
+def solver_train(model: str, model_kwargs: dict, solver: str, data: dict, solver_kwargs: dict,
+                 score_inputs: dict, batch_size: int = 500):
+    """Train a model with a Solver, then send back its class scores on unlabeled inputs."""
+    net = resolve(model)(**model_kwargs)
+    trainer = resolve(solver)(net, data, **solver_kwargs)
+    trainer.train()
+    scores = {}
+    for name, X in score_inputs.items():
+        parts = [net.loss(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
+        scores[name] = np.concatenate([np.asarray(p) for p in parts]) if parts else np.zeros(0)
+    return {"scores": scores, "loss_history": [float(v) for v in getattr(trainer, "loss_history", [])]}
+
+
+PROBES = {
+    "call": call,
+    "method": method,
+    "forward_backward": forward_backward,
+    "solver_train": solver_train,
+}
