@@ -32,15 +32,19 @@ class Verdict:
 
 @dataclass
 class Alternative:
-    """Another reading of a probe: the same call with some arguments changed.
+    """The reference's answer to the same call with some arguments changed.
 
     Used to accept a known, harmless convention (``accept=``) or to recognise a known
-    mistake (``hints=``): when the student's answer matches the reference's answer to
-    the changed call, ``text`` is said.
+    mistake (``hints=``): when the student's answer matches it, ``text`` is said.
+    ``changes`` is a dict of arguments, or a function of the probe that gives one.
     """
 
-    changes: Callable[[Probe], Probe]
+    changes: dict | Callable[[Probe], dict]
     text: str
+
+    def probe(self, probe: Probe) -> Probe:
+        changes = self.changes(probe) if callable(self.changes) else self.changes
+        return probe.with_args(**changes)
 
 
 @dataclass
@@ -86,8 +90,16 @@ def _has(container, key) -> bool:
     return key in container if isinstance(container, dict) else 0 <= key < len(container)
 
 
-def _part(value, key):
-    return value.get(key) if isinstance(value, dict) else None
+def _part(value, path):
+    """The piece of a reply a check judges: ``path`` is a key or a tuple of keys/indexes."""
+    for key in (path,) if isinstance(path, str) else path:
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, (list, tuple)) and isinstance(key, int) and -len(value) <= key < len(value):
+            value = value[key]
+        else:
+            return None
+    return value
 
 
 def mismatch_verdict(probe: Probe, mismatch, hint: str | None) -> Verdict:
@@ -101,15 +113,15 @@ class Matches(Check):
     """The student's answer equals the reference's on the same inputs, within ``tol``.
 
     ``cases(rng)`` gives the probes to run; ``returns`` picks the part of each reply
-    to compare (``out``, ``grads``, ``attrs``); ``names`` labels a tuple's items.
-    ``hints`` are Alternatives or functions ``(got, expected) -> text or None``.
-    Inputs changed in place fail the check.
+    to compare (``"out"``, ``"grads"``, ``("out", 0)`` ...); ``names`` labels a tuple's
+    items. ``hints`` are Alternatives or functions ``(got, expected, probe) -> text or
+    None``. Inputs changed in place fail the check.
     """
 
     _: KW_ONLY
     cases: Cases
     tol: float = 1e-7
-    returns: str = "out"
+    returns: str | tuple = "out"
     names: tuple[str, ...] | None = None
     accept: tuple[Alternative, ...] = ()
     hints: tuple = ()
@@ -129,7 +141,7 @@ class Matches(Check):
             mismatch = diff(got, expected, self.tol, names=self.names)
             if mismatch is None:
                 continue
-            accepted = next((alt for alt in self.accept if diff(got, _part(ctx.reference(alt.changes(probe)),
+            accepted = next((alt for alt in self.accept if diff(got, _part(ctx.reference(alt.probe(probe)),
                              self.returns), self.tol, names=self.names) is None), None)
             if accepted:
                 notes.append(accepted.text)
@@ -140,11 +152,11 @@ class Matches(Check):
     def _hint(self, ctx, probe, got, expected) -> str | None:
         for hint in self.hints:
             if isinstance(hint, Alternative):
-                other = _part(ctx.reference(hint.changes(probe)), self.returns)
+                other = _part(ctx.reference(hint.probe(probe)), self.returns)
                 if diff(got, other, self.tol, names=self.names) is None:
                     return hint.text
             else:
-                text = hint(got, expected)
+                text = hint(got, expected, probe)
                 if text:
                     return text
         return None
@@ -157,7 +169,7 @@ class Agrees(Check):
     _: KW_ONLY
     cases: Cases  # rng -> list of (probe_a, probe_b)
     tol: float = 1e-7
-    returns: str = "out"
+    returns: str | tuple = "out"
     names: tuple[str, ...] | None = None
 
     def judge(self, ctx) -> Verdict:
@@ -193,8 +205,9 @@ class GradientCheck(Check):
             for name, estimate in numeric.items():
                 mismatch = diff(analytic.get(name), estimate, self.tol, path=f"d{name}")
                 if mismatch:
-                    return mismatch_verdict(probe, mismatch, "the analytic gradient disagrees with a "
-                                                             "numerical gradient of your own forward pass")
+                    return mismatch_verdict(probe, mismatch, None if mismatch.unimplemented else
+                                            "the analytic gradient disagrees with a numerical gradient of "
+                                            "your own forward pass")
         return Verdict(Status.PASSED)
 
 

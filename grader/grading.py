@@ -120,8 +120,13 @@ class Context:
 
 
 def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None, seed: int = 0,
-          limits: Limits = Limits(), on_result: Callable[[CheckResult], None] | None = None) -> Report:
-    """Grade one submission with one suite; always returns a full report."""
+          limits: Limits = Limits(), on_result: Callable[[CheckResult], None] | None = None,
+          reference: Reference | None = None) -> Report:
+    """Grade one submission with one suite; always returns a full report.
+
+    ``reference`` may be shared across submissions (its answers are cached); by
+    default one is started for this submission and closed again.
+    """
     started = time.perf_counter()
     report = Report(suite.name, str(path), dataset="", grader_version=__version__)
 
@@ -147,7 +152,9 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
         report.dataset = dataset.name
         report.notes += notes + [isolation_note(limits)]
         student = Worker(submission.root, limits)
-        reference = Reference(reference_root() / suite.reference, limits)
+        own_reference = reference is None
+        if own_reference:
+            reference = Reference(reference_root() / suite.reference, limits)
         try:
             ctx = Context(student, reference, dataset, submission.root, seed)
             passed: set[str] = set()
@@ -163,7 +170,8 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
                     passed.add(check.title)
         finally:
             student.close()
-            reference.close()
+            if own_reference:
+                reference.close()
     report.execution_time = time.perf_counter() - started
     return report
 

@@ -24,11 +24,16 @@ def result_row(result: CheckResult, verbose: bool) -> list[str]:
 
 
 def render(report: Report, console: Console | None = None, verbose: bool = False) -> None:
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:  # a log or a pipe: wide enough for one line per check
+            console = Console(width=160)
     table = Table(title=f"{report.assignment}: {report.submission}", show_lines=verbose, expand=False)
-    for column, justify in (("check", "left"), ("points", "right"), ("status", "left"),
-                            ("feedback", "left"), ("time", "right")):
-        table.add_column(column, justify=justify, overflow="fold")
+    table.add_column("check", overflow="fold", max_width=48)
+    table.add_column("points", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("feedback", overflow="fold")
+    table.add_column("time", justify="right", no_wrap=True)
     for result in report.results:
         table.add_row(*result_row(result, verbose))
     console.print(table)

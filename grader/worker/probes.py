@@ -89,7 +89,7 @@ def forward_backward(forward: str, backward: str, args: dict, dout, numeric: boo
     out, cache = forward_fn(*args.values())
     dout_sent = np.array(dout, copy=True)
     grads = backward_fn(dout_sent, cache)
-    result = {"out": out, "grads": grads, "args_after": args, "dout_after": dout_sent}
+    result = {"out": out, "grads": grads, "args_after": args, "dout_after": {"dout": dout_sent}}
     if numeric:
         names = [n for n, v in pristine.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
         loss = lambda trial: np.sum(np.asarray(forward_fn(*trial.values())[0], dtype=np.float64) * dout)

@@ -1,0 +1,48 @@
+"""Shared fixtures: the project's folders and one reference worker per suite per session."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.grading import Reference, grade, reference_root
+from grader.suites import load_suite
+from grader.worker.limits import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = reference_root()
+STARTER = ROOT / "assignments"
+
+
+@pytest.fixture(scope="session")
+def references():
+    """Reference workers shared by every test of a session, by assignment name."""
+    started: dict[str, Reference] = {}
+
+    def get(assignment: str) -> Reference:
+        if assignment not in started:
+            started[assignment] = Reference(REFERENCE / load_suite(assignment).reference, Limits())
+        return started[assignment]
+
+    yield get
+    for reference in started.values():
+        reference.close()
+
+
+@pytest.fixture
+def grade_with(references):
+    """Grade a folder with the shared reference: grade_with("assignment1", path, **options)."""
+    def run(assignment, path, **options):
+        return grade(load_suite(assignment), path, reference=references(assignment), **options)
+    return run
+
+
+@pytest.fixture
+def solution_copy(tmp_path):
+    """A fresh copy of a reference solution, to edit: solution_copy("assignment1")."""
+    def make(assignment: str) -> Path:
+        target = tmp_path / f"{assignment}-copy"
+        shutil.copytree(REFERENCE / assignment, target, ignore=shutil.ignore_patterns("__pycache__"))
+        return target
+    return make

@@ -1,0 +1,61 @@
+"""Assignment 1 end to end: the reference earns everything, the starter code nothing."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import REFERENCE, ROOT, STARTER
+from grader.results import Status
+
+
+def test_reference_scores_full_marks(grade_with):
+    report = grade_with("assignment1", REFERENCE / "assignment1")
+    failed = [(r.name, r.status.value, r.feedback) for r in report.results if r.score < r.max_score]
+    assert failed == []
+    assert report.score == report.max_score > 0
+
+
+def test_starter_code_scores_zero_with_a_clear_status_everywhere(grade_with):
+    report = grade_with("assignment1", STARTER / "assignment1")
+    assert report.score == 0
+    for result in report.results:
+        assert result.status not in (Status.PASSED, Status.GRADER_ERROR), result
+        assert result.feedback.strip(), result.name
+    statuses = {r.status for r in report.results}
+    assert {Status.FAILED, Status.NOT_IMPLEMENTED, Status.SKIPPED} <= statuses
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_cli_writes_gradescope_json_and_exits_zero_whatever_the_score(tmp_path):
+    out = tmp_path / "s.json"
+    result = run_cli("assignment1", str(STARTER / "assignment1"), "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text())
+    assert set(report) >= {"assignment", "score", "max_score", "execution_time", "tests"}
+    assert report["score"] == 0 and report["max_score"] > 0
+    for test in report["tests"]:
+        assert set(test) >= {"name", "score", "max_score", "status", "output"}
+    assert "score: 0 /" in result.stdout
+
+
+def test_cli_fail_under_and_usage_errors(tmp_path):
+    assert run_cli("assignment1", str(STARTER / "assignment1"), "--fail-under", "1").returncode == 1
+    assert run_cli("assignment1", str(tmp_path / "does-not-exist")).returncode == 2
+    assert run_cli("assignment9", str(STARTER / "assignment1")).returncode == 2
+    bad_data = tmp_path / "empty"
+    bad_data.mkdir()
+    result = run_cli("assignment1", str(STARTER / "assignment1"), "--data", str(bad_data))
+    assert result.returncode == 2 and "cifar-10-batches-py" in result.stderr
+
+
+def test_a_folder_without_the_package_is_an_invalid_submission(grade_with, tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here")
+    report = grade_with("assignment1", tmp_path)
+    assert report.score == 0
+    assert {r.status for r in report.results} == {Status.INVALID_SUBMISSION}
+    assert "no 'cs231n' package" in report.results[0].feedback

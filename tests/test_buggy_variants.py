@@ -1,0 +1,29 @@
+"""Each realistic mistake loses points exactly in the checks that should catch it."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REFERENCE
+from grader.mutants import CATALOGUE, apply, expected_losses
+from grader.results import Status
+from grader.suites import load_suite
+
+A1_MUTANTS = [m for m in CATALOGUE if m.assignment == "assignment1"]
+
+
+def test_there_are_enough_realistic_mistakes():
+    assert len(A1_MUTANTS) >= 10
+
+
+@pytest.mark.parametrize("mutant", A1_MUTANTS, ids=[m.name for m in A1_MUTANTS])
+def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, tmp_path):
+    folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "submission")
+    report = grade_with(mutant.assignment, folder)
+    must_fail, must_skip = expected_losses(mutant, load_suite(mutant.assignment))
+    lost = {r.name for r in report.results if r.score < r.max_score}
+    assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
+    for result in report.results:
+        if result.name in must_fail:
+            assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED), result
+        elif result.name in must_skip:
+            assert result.status is Status.SKIPPED, result
