@@ -93,7 +93,8 @@ def _blur(images: np.ndarray) -> np.ndarray:
 
 def cifar10(folder: str | Path, verify: bool = False, num_val: int = 1000) -> Dataset:
     """CIFAR-10 from a ``cifar-10-batches-py`` folder: the five training batches give
-    train (all but the last ``num_val``) and val; ``test_batch`` is held out.
+    train (all but the last ``num_val``, or a tenth of them if that is fewer) and val;
+    ``test_batch`` is held out.
 
     With ``verify``, every batch must have its published MD5 checksum.
     """
@@ -109,7 +110,8 @@ def cifar10(folder: str | Path, verify: bool = False, num_val: int = 1000) -> Da
     X = np.concatenate([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])
     X_test, y_test = read_cifar_batch(folder / "test_batch")
-    if len(X) <= num_val:
+    num_val = min(num_val, len(X) // 10)
+    if num_val < 1:
         raise DataError(f"{folder} holds only {len(X)} training images")
     return Dataset("cifar10", X[:-num_val], y[:-num_val], X[-num_val:], y[-num_val:], X_test, y_test,
                    origin=str(folder))

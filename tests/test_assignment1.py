@@ -59,3 +59,16 @@ def test_a_folder_without_the_package_is_an_invalid_submission(grade_with, tmp_p
     assert report.score == 0
     assert {r.status for r in report.results} == {Status.INVALID_SUBMISSION}
     assert "no 'cs231n' package" in report.results[0].feedback
+
+
+def test_grading_on_cifar10_files_given_with_data(grade_with, tmp_path):
+    from grader import data
+    from test_data import fake_cifar
+
+    fake_cifar(tmp_path / "cifar-10-batches-py", num=30)
+    report = grade_with("assignment1", REFERENCE / "assignment1", dataset=data.load(tmp_path))
+    assert report.dataset == "cifar10"
+    lost = {r.name for r in report.results if r.score < r.max_score}
+    # random labels cannot be learned: only the accuracy checks may lose points, and they say on what
+    assert lost and all("accuracy" in name for name in lost)
+    assert all("on cifar10" in r.feedback for r in report.results if r.name in lost)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import copy
 import importlib
+import importlib.machinery
+import importlib.util
+import os
 import random
 import sys
 
@@ -19,9 +22,27 @@ class Missing(LookupError):
     """The module imported, but the function, class or method asked for is not in it."""
 
 
+def import_module(name: str):
+    """Import a module of the submission without running its packages' ``__init__``.
+
+    The course's ``classifiers/__init__.py`` imports every classifier, so one module
+    that fails at import would otherwise take all its siblings down with it. Parent
+    packages that are folders of the submission are made bare (a path, no code run).
+    """
+    parts = name.split(".")
+    for depth in range(1, len(parts)):
+        package = ".".join(parts[:depth])
+        folder = os.path.join(os.getcwd(), *parts[:depth])
+        if package not in sys.modules and os.path.isdir(folder):
+            spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
+            spec.submodule_search_locations = [folder]
+            sys.modules[package] = importlib.util.module_from_spec(spec)
+    return importlib.import_module(name)
+
+
 def resolve(target: str):
     module_name, _, qualname = target.partition(":")
-    obj = importlib.import_module(module_name)
+    obj = import_module(module_name)
     for part in qualname.split(".") if qualname else []:
         if not hasattr(obj, part):
             raise Missing(f"{module_name} has no {qualname!r}")
