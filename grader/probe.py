@@ -37,6 +37,9 @@ class Probe:
         if self.kind == "forward_backward":
             forward, backward = (spec[k].rpartition(":")[2] for k in ("forward", "backward"))
             return f"{forward}({_args(spec['args'], {})}), then {backward}(dout, cache)"
+        if self.kind == "torch_train":
+            return f"training {spec['model']} with {spec['optimizer']} from {spec['module']} " \
+                   f"(up to {spec['epochs']} epochs or {spec['time_budget']:g} s)"
         if self.kind == "solver_train":
             return f"Solver({spec['model'].rpartition(':')[2]}({_args(spec['model_kwargs'], {})}), " \
                    f"{_args(spec['solver_kwargs'], {})}).train()"
@@ -107,6 +110,16 @@ def solver_train(model: str, /, *, model_kwargs: dict, data: dict, solver_kwargs
     spec = {"model": model, "model_kwargs": model_kwargs, "solver": solver, "data": data,
             "solver_kwargs": solver_kwargs, "score_inputs": score_inputs}
     return Probe("solver_train", spec, timeout)
+
+
+def torch_train(module: str, /, *, data: dict, score_inputs: dict, epochs: int, time_budget: float,
+                model: str = "model", optimizer: str = "optimizer", batch_size: int = 64,
+                timeout: float | None = None) -> Probe:
+    """Train the ``model`` and ``optimizer`` a (converted) notebook module defines, then
+    score ``score_inputs``; see ``worker/torch_probes.py``."""
+    spec = {"module": module, "data": data, "score_inputs": score_inputs, "epochs": epochs,
+            "time_budget": time_budget, "model": model, "optimizer": optimizer, "batch_size": batch_size}
+    return Probe("torch_train", spec, timeout)
 
 
 def _args(args: dict, kwargs: dict) -> str:

@@ -17,6 +17,8 @@ import sys
 
 import numpy as np
 
+from .torch_probes import PROBES as TORCH_PROBES  # PyTorch loads only when one of them runs
+
 
 class Missing(LookupError):
     """The module imported, but the function, class or method asked for is not in it."""
@@ -152,4 +154,5 @@ PROBES = {
     "method": method,
     "forward_backward": forward_backward,
     "solver_train": solver_train,
+    **TORCH_PROBES,
 }
