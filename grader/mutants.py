@@ -7,6 +7,7 @@ too, and every other check must keep full marks. The self-tests grade every muta
 and hold the suites to exactly that.
 
     python -m grader.mutants [assignment ...]    grade every mutant, print what caught it
+    python -m grader.mutants --examples DIR      write the example submissions (zips) to DIR
 """
 from __future__ import annotations
 
@@ -127,6 +128,45 @@ def expected_losses(mutant: Mutant, suite) -> tuple[set[str], set[str]]:
     return set(mutant.caught_by), skipped
 
 
+# Example submissions for the README's demo and the batch examples: (name, mutants, extra edits).
+EXAMPLES = {
+    "ada": [],
+    "ben": ["squared distances (no loops)", "softmax without the max shift"],
+    "cy": ["SVM vectorized without regularization", "relu_backward changes dout in place",
+           ("cs231n/classifiers/linear_svm.py", "import numpy as np", "import numpy as np\nprint('score: 100/100')")],
+    "dee": ["two-layer net b2 gradient left at zero", "k ignored in predict_labels", "predict takes the argmax over the wrong axis"],
+    "eve": [("cs231n/classifiers/softmax.py", "import numpy as np", "import sys\nimport numpy as np\nsys.exit(0)"),
+            ("cs231n/layers.py", "def svm_loss(x, y):", "def svm_loss(x, y):\n    while True:\n        pass")],
+}
+
+
+def write_examples(target: Path, reference: Path) -> list[Path]:
+    """Zip each example submission (assignment 1) into ``target``; the bytes are the same every time."""
+    import tempfile
+    import zipfile
+
+    by_name = {m.name: m for m in CATALOGUE}
+    written = []
+    for name, changes in EXAMPLES.items():
+        with tempfile.TemporaryDirectory() as temp:
+            folder = Path(temp) / "assignment1"
+            shutil.copytree(reference, folder, ignore=shutil.ignore_patterns("__pycache__"))
+            for change in changes:
+                edit = by_name[change] if isinstance(change, str) else mutant(name, A1, change[0], [change[1:]], ())
+                path = folder / edit.file
+                text = path.read_text()
+                for old, new in edit.edits:
+                    text = text.replace(old, new, 1)
+                path.write_text(text)
+            archive = target / f"{name}.zip"
+            with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+                for path in sorted(folder.rglob("*.py")):
+                    info = zipfile.ZipInfo(str(path.relative_to(folder.parent)), date_time=(2026, 1, 1, 0, 0, 0))
+                    bundle.writestr(info, path.read_text(), zipfile.ZIP_DEFLATED)
+            written.append(archive)
+    return written
+
+
 def main(argv: list[str]) -> int:
     import tempfile
 
@@ -134,6 +174,12 @@ def main(argv: list[str]) -> int:
     from .suites import load_suite
     from .worker.limits import Limits
 
+    if argv[:1] == ["--examples"]:
+        from .grading import reference_root
+
+        for archive in write_examples(Path(argv[1]), reference_root() / A1):
+            print(f"wrote {archive}")
+        return 0
     assignments = argv or sorted({m.assignment for m in CATALOGUE})
     killed = total = 0
     for assignment in assignments:

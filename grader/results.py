@@ -1,7 +1,7 @@
 """What grading produces: one result per check, gathered into a report."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 
 
@@ -79,7 +79,3 @@ class Report:
                            "parts": {k: {"score": s, "max_score": m} for k, (s, m) in self.part_scores().items()},
                            "seconds": {r.name: round(r.seconds, 3) for r in self.results}},
         }
-
-
-def as_dict(result: CheckResult) -> dict:
-    return {**asdict(result), "status": result.status.value}

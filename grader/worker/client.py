@@ -94,9 +94,8 @@ class Worker:
             self.imported.add(module)
             self._import_output += reply.output
             return None
-        if reply.status in ("crash", "timeout", "memory", "numpy2"):
-            reply = replace(reply, message=f"while importing {module}: {reply.message}",
-                            status="import_error" if reply.status == "crash" else reply.status)
+        reply = replace(reply, message=f"while importing {module}: {reply.message}",
+                        status="import_error" if reply.status == "crash" else reply.status)
         self.failed_imports[module] = reply
         return reply
 
