@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import REFERENCE
-from grader.mutants import CATALOGUE, apply, expected_losses
+from grader.mutants import apply, catalogue, expected_losses
 from grader.results import Status
 from grader.suites import load_suite
 
-A1_MUTANTS = [m for m in CATALOGUE if m.assignment == "assignment1"]
+A1_MUTANTS = [m for m in catalogue() if m.assignment == "assignment1"]
 
 
 def test_there_are_enough_realistic_mistakes():
