@@ -38,6 +38,9 @@ class Suite:
     reference: str
     parts: dict[str, list[Check]]
     needs_package: bool = True
+    # Run on each workspace (and the reference's) before any worker starts, e.g. to turn a
+    # notebook into an importable module; returns notes for the report.
+    prepare_workspace: Callable[[Path], list[str]] | None = None
     checks: list[Check] = field(init=False)
 
     def __post_init__(self):
@@ -148,6 +151,8 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
 
     with submission:
         report.notes += submission.notes
+        if suite.prepare_workspace:
+            report.notes += suite.prepare_workspace(submission.root)
         dataset, notes = data.choose(dataset, submission.package_root)
         report.dataset = dataset.name
         report.notes += notes + [isolation_note(limits)]
