@@ -36,14 +36,19 @@ class Probe:
             return f"{name}({_args(spec.get('init') or {}, {})}){calls}"
         if self.kind == "forward_backward":
             forward, backward = (spec[k].rpartition(":")[2] for k in ("forward", "backward"))
-            return f"{forward}({_args(spec['args'], {})}), then {backward}(dout, cache)"
+            times = f" {spec['repeat']} times" if spec.get("repeat", 1) > 1 else ""
+            return f"{forward}({_args(spec['args'], {})}), then {backward}(dout, cache){times}"
         if self.kind == "torch_train":
             return f"training {spec['model']} with {spec['optimizer']} from {spec['module']} " \
                    f"(up to {spec['epochs']} epochs or {spec['time_budget']:g} s)"
         if self.kind == "solver_train":
             return f"Solver({spec['model'].rpartition(':')[2]}({_args(spec['model_kwargs'], {})}), " \
                    f"{_args(spec['solver_kwargs'], {})}).train()"
-        return f"{spec['target'].rpartition(':')[2]}({_args(spec['args'], spec.get('kwargs') or {})})"
+        text = f"{spec['target'].rpartition(':')[2]}({_args(spec['args'], spec.get('kwargs') or {})})"
+        if spec.get("repeat", 1) > 1:
+            passed = ", ".join(f"{name} from item {index} of the result" for name, index in spec["feed"].items())
+            text += f" called {spec['repeat']} times in a row" + (f", each time with {passed}" if passed else "")
+        return text
 
     def with_args(self, **changes) -> "Probe":
         """The same probe with some named arguments replaced, wherever they appear."""
@@ -75,13 +80,16 @@ class Probe:
         return []
 
 
-def call(target: str, /, *, kwargs: dict | None = None, numeric: str | None = None,
-         timeout: float | None = None, **args) -> Probe:
+def call(target: str, /, *, kwargs: dict | None = None, numeric: str | None = None, repeat: int = 1,
+         feed: dict | None = None, timeout: float | None = None, **args) -> Probe:
     """Call ``target(*args, **kwargs)``; with ``numeric``, also a numerical gradient of
-    the first returned value with respect to that argument."""
+    the first returned value with respect to that argument; with ``repeat``, several
+    calls in a row, passing the items of each result named in ``feed`` to the next."""
     spec = {"target": target, "args": args, "kwargs": kwargs or {}}
     if numeric:
         spec["numeric"] = numeric
+    if repeat > 1:
+        spec.update(repeat=repeat, feed=feed or {})
     return Probe("call", spec, timeout)
 
 
@@ -91,16 +99,23 @@ def step(name: str, /, kwargs: dict | None = None, **args) -> list:
 
 
 def method(cls: str, /, *steps, init: dict | None = None, attrs: dict | None = None,
-           read: list | None = None, timeout: float | None = None) -> Probe:
-    """Build ``cls(**init)``, set ``attrs``, call ``steps`` in turn, read back ``read``."""
+           read: list | None = None, numeric: str | None = None, timeout: float | None = None) -> Probe:
+    """Build ``cls(**init)``, set ``attrs``, call ``steps`` in turn, read back ``read``;
+    with ``numeric`` (an attribute holding a dict of arrays), also a numerical gradient
+    of the loss the last step returns with respect to each of those arrays."""
     spec = {"cls": cls, "steps": list(steps), "init": init or {}, "attrs": attrs or {}, "read": list(read or [])}
+    if numeric:
+        spec["numeric"] = numeric
     return Probe("method", spec, timeout)
 
 
-def forward_backward(forward: str, backward: str, /, *, dout, numeric: bool = False,
+def forward_backward(forward: str, backward: str, /, *, dout, numeric: bool = False, repeat: int = 1,
                      timeout: float | None = None, **args) -> Probe:
-    """Run a layer's forward on ``args``, then its backward on ``dout`` and the cache."""
+    """Run a layer's forward on ``args``, then its backward on ``dout`` and the cache
+    (``repeat`` times, to time the backward pass)."""
     spec = {"forward": forward, "backward": backward, "args": args, "dout": dout, "numeric": numeric}
+    if repeat > 1:
+        spec["repeat"] = repeat
     return Probe("forward_backward", spec, timeout)
 
 

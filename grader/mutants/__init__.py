@@ -32,9 +32,9 @@ def mutant(name, assignment, file, edits, caught_by, about=""):
 
 def catalogue() -> list[Mutant]:
     """Every mutant of every assignment (one module per assignment in this package)."""
-    from . import assignment1
+    from . import assignment1, assignment2
 
-    return [*assignment1.MUTANTS]
+    return [*assignment1.MUTANTS, *assignment2.MUTANTS]
 
 
 def apply(mutant: Mutant, reference: Path, target: Path) -> Path:

@@ -42,6 +42,9 @@ class Reply:
     where: str = ""
     output: str = ""
     seconds: float = 0.0
+    # CPU time the worker process used for the request, from the kernel's accounting
+    # (Linux; None elsewhere): unlike ``seconds``, it does not grow when the machine is busy.
+    cpu_seconds: float | None = None
 
 
 class Worker:
@@ -147,7 +150,7 @@ class Worker:
         pending = memoryview(wire.frame(message))
         output = _Output(self.limits.output)
         body, expected = bytearray(), None
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds(self.process.pid)
         deadline = time.monotonic() + timeout
         selector = selectors.DefaultSelector()
         selector.register(self._request_fd, selectors.EVENT_WRITE, "request")
@@ -194,6 +197,8 @@ class Worker:
         finally:
             selector.close()
         seconds = time.perf_counter() - started
+        cpu_now = cpu_seconds(self.process.pid)
+        cpu = cpu_now - cpu_started if cpu_now is not None and cpu_started is not None else None
         output.add(_drain(self._output_fd))
         try:
             tree = wire.decode(bytes(body[8:]))
@@ -204,7 +209,7 @@ class Worker:
             return Reply(False, status="crash", output=output.text(), seconds=seconds,
                          message=f"the worker sent something that is not a reply ({exc})")
         if tree["ok"]:
-            return Reply(True, value=tree.get("value"), output=output.text(), seconds=seconds)
+            return Reply(True, value=tree.get("value"), output=output.text(), seconds=seconds, cpu_seconds=cpu)
         status = tree.get("status")
         return Reply(False, status=status if status in STATUSES_FROM_WORKER else "crash",
                      message=str(tree.get("message", ""))[:2000], where=str(tree.get("where", ""))[:300],
@@ -251,6 +256,17 @@ class _Output:
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")
         return text + (f"\n[... {self.dropped} more bytes of output not kept]" if self.dropped else "")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process, its threads and its waited-for children
+    so far, read from /proc (None where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rpartition(")")[2].split()
+        return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _read(fd: int) -> bytes | None:

@@ -60,48 +60,99 @@ def seed_everything(seed: int) -> None:
 
 
 def call(target: str, args: dict, kwargs: dict | None = None, numeric: str | None = None,
-         h: float = 1e-5):
+         repeat: int = 1, feed: dict | None = None, h: float = 1e-5):
     """Call a function with positional ``args`` (named only for messages).
 
     With ``numeric`` naming an argument, the function is taken to return
     ``(loss, gradient)``; the gradient of ``loss`` with respect to that argument is also
     estimated by centered differences.
+
+    With ``repeat``, the function is called that many times in a row, with no reseeding
+    in between, each time on a fresh copy of the arguments, except those named in
+    ``feed``, which take the item of the previous result that ``feed`` gives (e.g.
+    ``{"config": 1}`` runs several steps of an update rule). ``outs`` holds every
+    result and ``out`` the last one.
     """
     function, kwargs = resolve(target), kwargs or {}
-    pristine = copy.deepcopy(args) if numeric else None
+    pristine = copy.deepcopy((args, kwargs)) if numeric or repeat > 1 else None
     out = function(*args.values(), **kwargs)
     result = {"out": out, "args_after": args}
+    if repeat > 1:
+        outs = [out]
+        for _ in range(repeat - 1):
+            trial_args, trial_kwargs = copy.deepcopy(pristine)
+            for name, index in (feed or {}).items():
+                if not isinstance(outs[-1], (tuple, list)) or len(outs[-1]) <= index:
+                    raise TypeError(f"{target} returned {type(outs[-1]).__name__}, not a tuple whose item "
+                                    f"{index} can be passed on as {name!r}")
+                (trial_args if name in trial_args else trial_kwargs)[name] = outs[-1][index]
+            outs.append(function(*trial_args.values(), **trial_kwargs))
+        result.update(out=outs[-1], outs=outs)
     if numeric:
         loss = lambda trial: function(*trial.values(), **kwargs)[0]
-        result["numeric"] = {numeric: _numeric_gradient(loss, pristine, numeric, h)}
+        result["numeric"] = {numeric: _numeric_gradient(loss, pristine[0], numeric, h)}
         result["analytic"] = {numeric: out[1] if isinstance(out, tuple) and len(out) > 1 else None}
     return result
 
 
 def method(cls: str, steps: list, init: dict | None = None, attrs: dict | None = None,
-           read: list | None = None):
+           read: list | None = None, numeric: str | None = None, h: float = 1e-5):
     """Build an object, set attributes, call its methods in turn.
 
     ``steps`` is a list of ``[name, args, kwargs]``; ``read`` names attributes to send
-    back after the last step. ``out`` is what the last step returned.
+    back after the last step. ``out`` is what the last step returned, ``outs`` what
+    every step returned.
+
+    With ``numeric`` naming an attribute that holds a dict of arrays (a model's
+    ``params``), the last step is taken to return ``(loss, grads)``; the gradient of
+    ``loss`` with respect to every floating-point array of that dict is also estimated
+    by centered differences, running the last step again for each entry.
     """
     obj = resolve(cls)(**(init or {}))
     for name, value in (attrs or {}).items():
         setattr(obj, name, value)
-    out, args_after = None, []
+    outs, args_after = [], []
     for name, args, kwargs in steps:
         bound = getattr(obj, name, None)
         if bound is None:
             raise Missing(f"{cls} has no method {name!r}")
-        out = bound(*args.values(), **kwargs)
+        outs.append(bound(*args.values(), **kwargs))
         args_after.append(args)
-    read_back = {name: getattr(obj, name, None) for name in (read or [])}
-    return {"out": out, "args_after": args_after, "attrs": read_back}
+    out = outs[-1] if outs else None
+    result = {"out": out, "outs": outs, "args_after": args_after}
+    if numeric and steps:
+        name, args, kwargs = steps[-1]
+        loss = lambda: getattr(obj, name)(*copy.deepcopy(list(args.values())), **copy.deepcopy(kwargs))[0]
+        arrays = getattr(obj, numeric, None)
+        keys = [k for k, v in arrays.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"] \
+            if isinstance(arrays, dict) else []
+        result["numeric"] = {key: _perturbing(lambda key=key: getattr(obj, numeric)[key], loss, h) for key in keys}
+        result["analytic"] = dict(out[1]) if isinstance(out, tuple) and len(out) > 1 and \
+            isinstance(out[1], dict) else {}
+    result["attrs"] = {name: getattr(obj, name, None) for name in (read or [])}
+    return result
+
+
+def _perturbing(array, loss, h: float):
+    """Centered differences of ``loss()`` in every entry of the array ``array()`` returns,
+    changed in place (and put back) one entry at a time."""
+    shape = array().shape
+    grad = np.zeros(shape, dtype=np.float64)
+    for index in np.ndindex(*shape):
+        old = array()[index]
+        values = []
+        for step in (+h, -h):
+            array()[index] = old + step
+            values.append(float(loss()))
+        array()[index] = old
+        grad[index] = (values[0] - values[1]) / (2 * h)
+    return grad
 
 
 def forward_backward(forward: str, backward: str, args: dict, dout, numeric: bool = False,
-                     h: float = 1e-5):
-    """Run a layer's forward, then its backward on the forward's own cache.
+                     repeat: int = 1, h: float = 1e-5):
+    """Run a layer's forward, then its backward on the forward's own cache (``repeat``
+    times, for timing the backward pass; the last result is kept).
 
     With ``numeric``, also estimate the gradient of ``sum(forward(...) * dout)`` with
     respect to every floating-point array argument by centered differences, and pair
@@ -111,7 +162,8 @@ def forward_backward(forward: str, backward: str, args: dict, dout, numeric: boo
     pristine = copy.deepcopy(args)
     out, cache = forward_fn(*args.values())
     dout_sent = np.array(dout, copy=True)
-    grads = backward_fn(dout_sent, cache)
+    for _ in range(repeat):
+        grads = backward_fn(dout_sent, cache)
     result = {"out": out, "grads": grads, "args_after": args, "dout_after": {"dout": dout_sent}}
     if numeric:
         names = [n for n, v in pristine.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"]
