@@ -265,21 +265,20 @@ def _find_function(tree, path: list[str]):
 @dataclass
 class Faster(Check):
     """``fast`` runs at least ``min_ratio`` times faster than ``slow`` on inputs of the
-    same size (best of ``repeats`` runs for ``fast``, of ``slow_repeats`` for ``slow``).
-    The grader measures both from outside the worker: the CPU time the kernel charged
-    to the worker process where it can (so other load on the machine does not count),
-    else the wall-clock time around the call."""
+    same size (best of ``repeats`` runs for ``fast``). The grader measures both from
+    outside the worker: the CPU time the kernel charged to the worker process where it
+    can (so other load on the machine does not count), else the wall-clock time around
+    the call."""
 
     _: KW_ONLY
     cases: Cases  # rng -> (slow_probe, fast_probe)
     min_ratio: float
     repeats: int = 3
-    slow_repeats: int = 1
 
     def judge(self, ctx) -> Verdict:
         slow, fast = self.cases(ctx.rng)
         replies = {}
-        for label, probe, repeats in (("slow", slow, self.slow_repeats), ("fast", fast, self.repeats)):
+        for label, probe, repeats in (("slow", slow, 1), ("fast", fast, self.repeats)):
             replies[label] = []
             for _ in range(repeats):
                 reply = ctx.student(probe)

@@ -30,6 +30,14 @@ def references():
         reference.close()
 
 
+@pytest.fixture(scope="session")
+def digits():
+    """The embedded dataset, built once per session (grading builds it anew otherwise)."""
+    from grader import data
+
+    return data.digits()
+
+
 @pytest.fixture
 def grade_with(references):
     """Grade a folder with the shared reference: grade_with("assignment1", path, **options)."""

@@ -8,17 +8,18 @@ from grader.mutants import apply, catalogue, expected_losses
 from grader.results import Status
 from grader.suites import load_suite
 
-A1_MUTANTS = [m for m in catalogue() if m.assignment == "assignment1"]
+MUTANTS = catalogue()
 
 
-def test_there_are_enough_realistic_mistakes():
-    assert len(A1_MUTANTS) >= 10
+@pytest.mark.parametrize("assignment, at_least", [("assignment1", 10), ("assignment2", 18)])
+def test_there_are_enough_realistic_mistakes(assignment, at_least):
+    assert len([m for m in MUTANTS if m.assignment == assignment]) >= at_least
 
 
-@pytest.mark.parametrize("mutant", A1_MUTANTS, ids=[m.name for m in A1_MUTANTS])
-def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, tmp_path):
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
+def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, tmp_path):
     folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "submission")
-    report = grade_with(mutant.assignment, folder)
+    report = grade_with(mutant.assignment, folder, dataset=digits)
     must_fail, must_skip = expected_losses(mutant, load_suite(mutant.assignment))
     lost = {r.name for r in report.results if r.score < r.max_score}
     assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
@@ -27,3 +28,6 @@ def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, tmp_path
             assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED), result
         elif result.name in must_skip:
             assert result.status is Status.SKIPPED, result
+    if mutant.hint:
+        assert any(mutant.hint in r.feedback for r in report.results if r.name in must_fail), \
+            {r.name: r.feedback for r in report.results if r.name in must_fail}

@@ -24,10 +24,11 @@ class Mutant:
     edits: tuple[tuple[str, str], ...]  # (text in the reference, replacement); each text occurs once
     caught_by: frozenset[str]
     about: str = ""
+    hint: str = ""  # words the feedback of a check that catches it must say
 
 
-def mutant(name, assignment, file, edits, caught_by, about=""):
-    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about)
+def mutant(name, assignment, file, edits, caught_by, about="", hint=""):
+    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint)
 
 
 def catalogue() -> list[Mutant]:
