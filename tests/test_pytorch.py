@@ -28,7 +28,8 @@ optimizer = optim.Adam(model.parameters(), lr=1e-3)
 # object the garbage collector knows, every frame of the call stack (the grader's probe
 # included), its module's globals and the files around it. It predicts from what it finds.
 CHEAT = """\
-import gc, glob, inspect, os, sys
+import gc, glob, inspect, os, sys, warnings
+warnings.simplefilter("ignore")  # scanning every object touches deprecated torch names
 
 def label_like(obj):
     if isinstance(obj, torch.Tensor):
@@ -134,14 +135,21 @@ def test_the_starter_notebook_scores_zero_with_a_clear_status(grade_with):
     assert "model is None" in result(report, f"pytorch: {pytorch.PART_V_READY}").feedback
 
 
-def test_a_single_linear_layer_stays_below_the_threshold(references, tmp_path):
-    report = grade_part(references, write_variant(tmp_path / "PyTorch.ipynb", part_v=LINEAR), PART_V)
-    ready, trained = report.results
+def test_a_weak_notebook_a_failing_cell_and_a_single_linear_layer(references, tmp_path):
+    path = write_variant(tmp_path / "PyTorch.ipynb", part_v=LINEAR,
+                         replace=("def three_layer_convnet(x, params):",
+                                  "scale = undefined_name\n\ndef three_layer_convnet(x, params):"))
+    report = grade_part(references, path, [BY_NAME[pytorch.CONVNET], BY_NAME[pytorch.MODULE_SHAPE], *PART_V])
+    convnet, module, ready, trained = report.results
+    assert convnet.status is Status.MISSING
+    assert "three_layer_convnet is not defined: its cell (cell 12: scale = undefined_name) failed at its line 1: " \
+           "NameError" in convnet.feedback
+    assert module.status is Status.PASSED  # the other cells still define what they define
     assert ready.status is Status.PASSED and "30,730 parameters" in ready.feedback
     assert trained.status is Status.FAILED and trained.score == 0
     accuracy = float(trained.feedback.split("held-out accuracy ")[1].split("%")[0]) / 100
     assert 0.5 < accuracy < pytorch.THRESHOLDS["digits"]  # it learned something, not enough
-    assert "trained 10 of 10 epochs" in trained.feedback
+    assert "trained 10 of 10 epochs" in trained.feedback and "cells that failed: cell 12" in trained.feedback
 
 
 def test_a_model_that_looks_for_the_labels_finds_none(references, tmp_path):
@@ -194,18 +202,6 @@ def test_an_unreadable_or_absent_notebook_gives_a_clear_status(references, tmp_p
     report = grade_part(references, folder, [BY_NAME[pytorch.CONVNET]])
     assert report.results[0].status is Status.MISSING
     assert "the submission has no PyTorch.ipynb or pytorch_model.py" in report.results[0].feedback
-
-
-def test_a_failing_cell_is_named_in_the_feedback(references, tmp_path):
-    path = write_variant(tmp_path / "PyTorch.ipynb", replace=("def three_layer_convnet(x, params):",
-                                                              "scale = undefined_name\n\n"
-                                                              "def three_layer_convnet(x, params):"))
-    report = grade_part(references, path, [BY_NAME[pytorch.CONVNET], BY_NAME[pytorch.MODULE_SHAPE]])
-    convnet, module = report.results
-    assert convnet.status is Status.MISSING
-    assert "three_layer_convnet is not defined: its cell (cell 12: scale = undefined_name) failed at its line 1: " \
-           "NameError" in convnet.feedback
-    assert module.status is Status.PASSED  # the other cells still define what they define
 
 
 def test_the_same_code_in_a_plain_module(references, tmp_path):
