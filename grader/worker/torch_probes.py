@@ -117,7 +117,8 @@ def torch_module(cls: str, init: dict, x, weights: list | None = None):
     net = _resolve(cls)(**init)
     if not isinstance(net, torch.nn.Module):
         raise Wrong(f"{cls.rpartition(':')[2]}(...) should be a torch.nn.Module; it is a {type(net).__name__}")
-    batch = torch.from_numpy(x)
+    first = next(net.parameters(), None)
+    batch = torch.from_numpy(x).to(first.device if first is not None else "cpu")  # a module may put itself on a GPU
     net.eval()
     with torch.no_grad():
         out = net(batch)
