@@ -15,8 +15,8 @@ Part V: the grader trains the notebook's ``model`` with its ``optimizer`` itself
 the time budget of the device it runs on is spent (``TIME_BUDGET``: CUDA when there is
 a GPU, else the CPU; timed with CUDA events on a GPU and a monotonic clock on the
 CPU). The worker returns class scores for the validation and held-out images; the
-grader scores them, and the labels never enter the worker. Points come in two tiers:
-``TIERS`` of the points at the threshold, all of them 5 points of accuracy above it.
+grader scores them, and the labels never enter the worker. Points come in two tiers
+(``TIERS``): 60% of the points at the threshold, all of them 5 points of accuracy above it.
 
 Calibration (``benchmarks/pytorch_part_v.py``; embedded digits: 1297 training images,
 200 validation, 300 held out; the 2-core CI machine, one thread per worker; no GPU was
@@ -71,7 +71,7 @@ def prepare_workspace(root: Path) -> list[str]:
     target = root / f"{MODULE}.py"
     source = find_notebook(root)
     if source is None:
-        message = f"the submission has no {' or '.join(n for n in ('PyTorch.ipynb', 'pytorch_model.py'))}"
+        message = "the submission has no PyTorch.ipynb or pytorch_model.py"
         notebook.write_unavailable(target, message, missing=True)
         return [f"pytorch: {message}"]
     try:
