@@ -5,6 +5,7 @@ import importlib
 
 SUITES = {
     "assignment1": "grader.suites.assignment1",
+    "assignment2-pytorch": "grader.suites.pytorch",  # the PyTorch notebook alone
 }
 
 
