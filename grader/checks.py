@@ -301,7 +301,11 @@ class Accuracy(Check):
 
     ``probe(dataset, rng)`` trains and returns predictions (or class scores) for the
     held-out images; ``predictions`` picks them out of the reply. The labels stay in
-    the grader. ``threshold`` maps a dataset name to the accuracy needed.
+    the grader. ``threshold`` maps a dataset name to the accuracy needed. ``tiers``
+    shares out the points: pairs of (accuracy above the threshold, share of the points
+    earned from there), e.g. ``((0, 0.6), (0.05, 1.0))``; the status is ``passed`` only
+    with all of them. ``also`` names other splits to report but not judge: name ->
+    (predictions, labels). ``describe(value)`` adds what the reply says about the run.
     """
 
     _: KW_ONLY
@@ -309,6 +313,9 @@ class Accuracy(Check):
     predictions: Callable
     labels: Callable  # dataset -> held-out labels
     threshold: dict[str, float] = field(default_factory=dict)
+    tiers: tuple[tuple[float, float], ...] = ((0.0, 1.0),)
+    also: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)
+    describe: Callable | None = None
     images: str = "held-out"  # what the predictions are of, for the feedback
 
     def judge(self, ctx) -> Verdict:
@@ -316,39 +323,65 @@ class Accuracy(Check):
         reply = ctx.student(probe)
         if not reply.ok:
             return reply_failure(reply, probe)
-        labels = self.labels(ctx.dataset)
-        predicted = self.predictions(reply.value)
-        if isinstance(predicted, np.ndarray) and predicted.ndim == 2 and predicted.dtype.kind in "iuf":
-            predicted = np.argmax(predicted, axis=1) if len(predicted) == len(labels) else predicted
-        if not isinstance(predicted, np.ndarray) or predicted.shape != labels.shape or \
-                predicted.dtype.kind not in "iuf" or not np.all(np.isfinite(predicted)):
-            shape = predicted.shape if isinstance(predicted, np.ndarray) else type(predicted).__name__
-            return Verdict(Status.FAILED, f"{probe.label}: predictions should be {labels.shape[0]} class labels; "
-                                          f"got {shape}")
-        accuracy = float(np.mean(predicted == labels))
+        accuracy, problem = scored(self.predictions(reply.value), self.labels(ctx.dataset))
+        if problem:
+            return Verdict(Status.FAILED, f"{probe.label}: {problem}")
         needed = self.threshold[ctx.dataset.name]
-        text = f"{self.images} accuracy {accuracy:.1%} on {ctx.dataset.name} (needs {needed:.1%})"
-        return Verdict(Status.PASSED if accuracy >= needed else Status.FAILED, text)
+        goals = [(round(needed + above, 6), share) for above, share in self.tiers]
+        share = max((s for goal, s in goals if accuracy >= goal), default=0.0)
+        if len(goals) == 1:
+            text = f"{self.images} accuracy {accuracy:.1%} on {ctx.dataset.name} (needs {needed:.1%})"
+        else:
+            steps = ", ".join(f"{goal:.1%} for {s * self.points:g}" for goal, s in goals)
+            text = (f"{self.images} accuracy {accuracy:.1%} on {ctx.dataset.name}: {share * self.points:g} of "
+                    f"{self.points:g} points (points by accuracy: {steps})")
+        for name, (pick, labels) in self.also.items():
+            other, problem = scored(pick(reply.value), labels(ctx.dataset))
+            text += f"; {name} accuracy {other:.1%}" if problem is None else f"; {name}: {problem}"
+        if self.describe:
+            text += "\n" + self.describe(reply.value)
+        return Verdict(Status.PASSED if share >= 1 else Status.FAILED, text, fraction=share)
+
+
+def scored(predicted, labels: np.ndarray) -> tuple[float, str | None]:
+    """The accuracy of predictions (labels, or one row of class scores per image), or why
+    they cannot be scored."""
+    if isinstance(predicted, np.ndarray) and predicted.ndim == 2 and predicted.dtype.kind in "iuf":
+        predicted = np.argmax(predicted, axis=1) if len(predicted) == len(labels) else predicted
+    if not isinstance(predicted, np.ndarray) or predicted.shape != labels.shape or \
+            predicted.dtype.kind not in "iuf" or not np.all(np.isfinite(predicted)):
+        shape = predicted.shape if isinstance(predicted, np.ndarray) else type(predicted).__name__
+        return 0.0, f"predictions should be {labels.shape[0]} class labels; got {shape}"
+    return float(np.mean(predicted == labels)), None
 
 
 @dataclass
 class Property(Check):
     """A property of the student's answer that has no reference value, judged by
-    ``test(value, probe) -> None when fine, else what is wrong``."""
+    ``test(value, probe) -> None when fine, else what is wrong``. When the part of the
+    reply named by ``returns`` is None, the code is taken as not implemented yet.
+    ``describe(value, probe)`` says what came back, in the feedback whatever the verdict."""
 
     _: KW_ONLY
     cases: Cases
     test: Callable
+    returns: str | tuple | None = None
+    describe: Callable | None = None
 
     def judge(self, ctx) -> Verdict:
+        notes = []
         for probe in self.cases(ctx.rng):
             reply = ctx.student(probe)
             if not reply.ok:
                 return reply_failure(reply, probe)
+            if self.returns is not None and _part(reply.value, self.returns) is None:
+                return Verdict(Status.NOT_IMPLEMENTED, f"{probe.label}: returned None (not implemented yet?)")
+            if self.describe:
+                notes.append(self.describe(reply.value, probe))
             problem = self.test(reply.value, probe)
             if problem:
-                return Verdict(Status.FAILED, f"{probe.label}: {problem}")
-        return Verdict(Status.PASSED)
+                return Verdict(Status.FAILED, "\n".join([f"{probe.label}: {problem}"] + notes))
+        return Verdict(Status.PASSED, "\n".join(notes))
 
 
 __all__ = ["Accuracy", "Agrees", "Alternative", "Check", "Faster", "GradientCheck", "LoopCount", "Matches",

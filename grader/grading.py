@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import tempfile
 import time
 import traceback
 import zlib
@@ -22,7 +24,7 @@ from . import __version__, data
 from .checks import Check, Verdict
 from .probe import Probe
 from .results import CheckResult, Report, Status
-from .submission import InvalidSubmission, prepare
+from .submission import PACKAGE, InvalidSubmission, copy_tree, prepare
 from .worker import wire
 from .worker.client import Worker
 from .worker.limits import Limits
@@ -38,6 +40,9 @@ class Suite:
     reference: str
     parts: dict[str, list[Check]]
     needs_package: bool = True
+    # Parts that can be graded from a submission without the package (e.g. a lone
+    # notebook); the other parts' checks then say the package is missing.
+    package_free_parts: tuple[str, ...] = ()
     # Run on each workspace (and the reference's) before any worker starts, e.g. to turn a
     # notebook into an importable module; returns notes for the report.
     prepare_workspace: Callable[[Path], list[str]] | None = None
@@ -52,6 +57,7 @@ class Suite:
         titles = [c.title for c in self.checks]
         duplicated = {t for t in titles if titles.count(t) > 1}
         unknown = {r for c in self.checks for r in c.requires if r not in titles}
+        unknown |= {p for p in self.package_free_parts if p not in self.parts}
         if duplicated or unknown:
             raise ValueError(f"suite {self.name}: duplicated {duplicated or '-'}, unknown requirements {unknown or '-'}")
 
@@ -70,11 +76,26 @@ class GraderError(RuntimeError):
 
 
 class Reference:
-    """The trusted reference, run through the same worker mechanism, answers cached."""
+    """The trusted reference, run through the same worker mechanism, answers cached.
 
-    def __init__(self, root: Path, limits: Limits):
+    With ``prepare_workspace`` (a suite's hook), the reference runs from a scratch copy
+    that the hook has prepared, as a submission does, so nothing is written into the
+    reference folder.
+    """
+
+    def __init__(self, root: Path, limits: Limits, prepare_workspace: Callable[[Path], list[str]] | None = None):
         if not (root / "cs231n").is_dir():
             raise GraderError(f"no reference solution at {root}")
+        self._temp = None
+        if prepare_workspace:
+            self._temp = Path(tempfile.mkdtemp(prefix="reference-"))
+            try:
+                copy_tree(root, self._temp / "work", [])
+                prepare_workspace(self._temp / "work")
+            except BaseException:
+                shutil.rmtree(self._temp, ignore_errors=True)
+                raise
+            root = self._temp / "work"
         self.worker = Worker(root, limits, label="reference")
         self.cache: dict[str, object] = {}
 
@@ -89,6 +110,8 @@ class Reference:
 
     def close(self):
         self.worker.close()
+        if self._temp:
+            shutil.rmtree(self._temp, ignore_errors=True)
 
 
 class Context:
@@ -142,7 +165,7 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
             on_result(result)
 
     try:
-        submission = prepare(path, needs_package=suite.needs_package)
+        submission = prepare(path, needs_package=suite.needs_package and not suite.package_free_parts)
     except InvalidSubmission as exc:
         for check in suite.checks:
             record(check, Verdict(Status.INVALID_SUBMISSION, str(exc)))
@@ -159,12 +182,18 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
         student = Worker(submission.root, limits)
         own_reference = reference is None
         if own_reference:
-            reference = Reference(reference_root() / suite.reference, limits)
+            reference = Reference(reference_root() / suite.reference, limits, suite.prepare_workspace)
+        no_package = suite.needs_package and submission.package_root is None
         try:
             ctx = Context(student, reference, dataset, submission.root, seed)
             passed: set[str] = set()
             for check in suite.checks:
                 ctx.begin(check.title)
+                if no_package and check.part not in suite.package_free_parts:
+                    record(check, Verdict(Status.INVALID_SUBMISSION, f"no '{PACKAGE}' package folder found in "
+                                          f"{Path(path).name}: only the {', '.join(suite.package_free_parts)} "
+                                          "part can be graded without it"))
+                    continue
                 unmet = [r for r in check.requires if r not in passed]
                 if unmet:
                     record(check, Verdict(Status.SKIPPED, f"needs '{unmet[0]}' to pass first"))

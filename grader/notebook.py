@@ -404,3 +404,19 @@ def _label(node) -> str:
     if kind:
         return f"{kind} ({', '.join(names)})" if names else kind
     return ", ".join(names) + " = ..." if names else _first_line(node)
+
+
+UNAVAILABLE_TEMPLATE = '''"""Written by the grader: there is no notebook module to import; importing this says why."""
+{import_line}
+raise {exception}({message!r})
+'''
+
+
+def write_unavailable(target: str | Path, message: str, missing: bool) -> None:
+    """Write a module at ``target`` that fails on import with ``message``, so every check
+    that needs the notebook says why: with ``missing``, as the worker's ``Missing`` (the
+    status "missing": there is no notebook), else as an ImportError (it cannot be read)."""
+    import_line = "from grader.worker.probes import Missing  # the worker's own, already loaded" if missing else ""
+    text = UNAVAILABLE_TEMPLATE.format(import_line=import_line, exception="Missing" if missing else "ImportError",
+                                       message=message)
+    Path(target).write_text(text, encoding="utf-8")

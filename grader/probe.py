@@ -22,9 +22,10 @@ class Probe:
 
     @property
     def modules(self) -> list[str]:
-        """Modules to import before running: those of every ``module:name`` target."""
+        """Modules to import before running: those of every ``module:name`` target, and ``module``."""
         targets = [v for v in self.spec.values() if isinstance(v, str) and ":" in v]
-        return list(dict.fromkeys(t.partition(":")[0] for t in targets))
+        named = [self.spec["module"]] if isinstance(self.spec.get("module"), str) else []
+        return list(dict.fromkeys(named + [t.partition(":")[0] for t in targets]))
 
     @property
     def label(self) -> str:
@@ -39,8 +40,16 @@ class Probe:
             times = f" {spec['repeat']} times" if spec.get("repeat", 1) > 1 else ""
             return f"{forward}({_args(spec['args'], {})}), then {backward}(dout, cache){times}"
         if self.kind == "torch_train":
-            return f"training {spec['model']} with {spec['optimizer']} from {spec['module']} " \
-                   f"(up to {spec['epochs']} epochs or {spec['time_budget']:g} s)"
+            budget = spec["time_budget"]
+            budget = ", ".join(f"{v:g} s on {k}" for k, v in budget.items()) if isinstance(budget, dict) \
+                else f"{budget:g} s"
+            return f"training {spec['model']} with {spec['optimizer']} (up to {spec['epochs']} epochs or {budget})"
+        if self.kind == "torch_inspect":
+            return f"{spec['model']}({describe(spec['data']['X'])}) and one training step with {spec['optimizer']}"
+        if self.kind == "torch_module":
+            name = spec["cls"].rpartition(":")[2]
+            weights = " with given weights" if spec.get("weights") is not None else ""
+            return f"{name}({_args(spec['init'], {})}){weights} on x={describe(spec['x'])}"
         if self.kind == "solver_train":
             return f"Solver({spec['model'].rpartition(':')[2]}({_args(spec['model_kwargs'], {})}), " \
                    f"{_args(spec['solver_kwargs'], {})}).train()"
@@ -72,7 +81,7 @@ class Probe:
         """Pairs of (arguments sent, where they come back in the reply) for in-place checks."""
         if self.kind == "method":
             return [(s[1], ("args_after", i)) for i, s in enumerate(self.spec["steps"])]
-        if self.kind in ("call", "forward_backward"):
+        if self.kind in ("call", "torch_call", "forward_backward"):
             pairs = [(self.spec["args"], ("args_after",))]
             if self.kind == "forward_backward":
                 pairs.append(({"dout": self.spec["dout"]}, ("dout_after",)))
@@ -127,11 +136,31 @@ def solver_train(model: str, /, *, model_kwargs: dict, data: dict, solver_kwargs
     return Probe("solver_train", spec, timeout)
 
 
-def torch_train(module: str, /, *, data: dict, score_inputs: dict, epochs: int, time_budget: float,
+def torch_call(target: str, /, *, kwargs: dict | None = None, timeout: float | None = None, **args) -> Probe:
+    """Call ``target`` with its array arguments (also inside lists) as tensors; tensors
+    come back as arrays, with their dtype, device and autograd facts."""
+    return Probe("torch_call", {"target": target, "args": args, "kwargs": kwargs or {}}, timeout)
+
+
+def torch_module(cls: str, /, *, init: dict, x, weights: list | None = None, timeout: float | None = None) -> Probe:
+    """Build the ``nn.Module`` ``cls(**init)``, set its parameters to ``weights`` (matched
+    by shape, so their shapes must differ), and run the batch ``x`` through it."""
+    return Probe("torch_module", {"cls": cls, "init": init, "x": x, "weights": weights}, timeout)
+
+
+def torch_inspect(module: str, /, *, data: dict, model: str = "model", optimizer: str = "optimizer",
+                  timeout: float | None = None) -> Probe:
+    """The ``model`` and ``optimizer`` a (converted) notebook module defines: parameter
+    counts, a forward pass on ``data["X"]`` and one timed training step."""
+    return Probe("torch_inspect", {"module": module, "data": data, "model": model, "optimizer": optimizer}, timeout)
+
+
+def torch_train(module: str, /, *, data: dict, score_inputs: dict, epochs: int, time_budget: float | dict,
                 model: str = "model", optimizer: str = "optimizer", batch_size: int = 64,
                 timeout: float | None = None) -> Probe:
     """Train the ``model`` and ``optimizer`` a (converted) notebook module defines, then
-    score ``score_inputs``; see ``worker/torch_probes.py``."""
+    score ``score_inputs``; ``time_budget`` is seconds, or seconds by device type
+    (``{"cpu": 90, "cuda": 30}``); see ``worker/torch_probes.py``."""
     spec = {"module": module, "data": data, "score_inputs": score_inputs, "epochs": epochs,
             "time_budget": time_budget, "model": model, "optimizer": optimizer, "batch_size": batch_size}
     return Probe("torch_train", spec, timeout)

@@ -22,7 +22,8 @@ def references():
 
     def get(assignment: str) -> Reference:
         if assignment not in started:
-            started[assignment] = Reference(REFERENCE / load_suite(assignment).reference, Limits())
+            suite = load_suite(assignment)
+            started[assignment] = Reference(REFERENCE / suite.reference, Limits(), suite.prepare_workspace)
         return started[assignment]
 
     yield get

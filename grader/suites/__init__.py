@@ -6,6 +6,7 @@ import importlib
 SUITES = {
     "assignment1": "grader.suites.assignment1",
     "assignment2": "grader.suites.assignment2",
+    "assignment2-pytorch": "grader.suites.pytorch",  # the PyTorch notebook alone
 }
 
 

@@ -24,6 +24,10 @@ class Missing(LookupError):
     """The module imported, but the function, class or method asked for is not in it."""
 
 
+class Wrong(ValueError):
+    """The code ran, but what it built is not what was asked for (the message says how)."""
+
+
 def import_module(name: str):
     """Import a module of the submission without running its packages' ``__init__``.
 

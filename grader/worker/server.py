@@ -75,6 +75,8 @@ def classify(exc: BaseException, importing: bool) -> tuple[str, str]:
     text = f"{type(exc).__name__}: {exc}"[:2000]
     if isinstance(exc, probes.Missing):
         return "missing", str(exc)
+    if isinstance(exc, probes.Wrong):
+        return "failed", str(exc)
     if isinstance(exc, NotImplementedError):
         return "not_implemented", text
     if isinstance(exc, MemoryError):

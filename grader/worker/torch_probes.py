@@ -1,12 +1,19 @@
-"""Probes for PyTorch code (the notebook's Part V), run inside a worker.
+"""Probes for PyTorch code (a converted notebook, see ``grader/notebook.py``), run inside a worker.
+
+* ``torch_call``: call a function with tensors made from the arrays sent;
+* ``torch_module``: build an ``nn.Module``, optionally copy given weights in, run a batch;
+* ``torch_inspect``: the notebook's Part V ``model`` and ``optimizer``: parameter counts,
+  a forward pass and one timed training step;
+* ``torch_train``: train them for a budget of epochs and time, then score unlabeled inputs.
 
 Torch is imported only when one of these runs, so workers that never use PyTorch do
-not pay for it. What comes back is plain data, as with every probe; the grader
-scores the predictions against labels that never enter the worker.
+not pay for it. Tensors go back as arrays: plain data, as with every probe; the grader
+scores predictions against labels that never enter the worker.
 """
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import sys
 import time
@@ -52,38 +59,146 @@ def as_images(X) -> "torch.Tensor":
     return torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32)
 
 
-def torch_train(module: str, data: dict, epochs: int, time_budget: float, score_inputs: dict,
+def to_torch(value):
+    """Arrays sent by the grader as tensors (sharing memory, so that a change made in place
+    shows in the arrays sent back), inside lists, tuples and dicts too."""
+    import torch
+
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_torch(item) for item in value)
+    if isinstance(value, dict):
+        return {key: to_torch(item) for key, item in value.items()}
+    return value
+
+
+def to_plain(value):
+    """Tensors in a returned value as arrays (detached, on the CPU), inside lists, tuples and dicts too."""
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: to_plain(item) for key, item in value.items()}
+    return value
+
+
+def tensor_facts(value) -> dict | None:
+    """What an array alone does not say about a returned tensor."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        return None
+    return {"dtype": str(value.dtype).replace("torch.", ""), "requires_grad": bool(value.requires_grad),
+            "is_leaf": bool(value.is_leaf), "device": value.device.type}
+
+
+def torch_call(target: str, args: dict, kwargs: dict | None = None):
+    """Call ``target`` with the arrays of ``args`` (and of lists in it) as tensors."""
+    out = _resolve(target)(*to_torch(list(args.values())), **to_torch(kwargs or {}))
+    return {"out": to_plain(out), "tensor": tensor_facts(out), "args_after": args}
+
+
+def torch_module(cls: str, init: dict, x, weights: list | None = None):
+    """Build ``cls(**init)`` and run the batch ``x`` through it in eval mode.
+
+    With ``weights`` (arrays of distinct shapes), each of the module's parameters is
+    first set to the array of its shape, whatever the parameter's name, so that a
+    module built like the reference computes exactly what the reference computes.
+    """
+    import torch
+
+    from .probes import Wrong
+
+    net = _resolve(cls)(**init)
+    if not isinstance(net, torch.nn.Module):
+        raise Wrong(f"{cls.rpartition(':')[2]}(...) should be a torch.nn.Module; it is a {type(net).__name__}")
+    first = next(net.parameters(), None)
+    batch = torch.from_numpy(x).to(first.device if first is not None else "cpu")  # a module may put itself on a GPU
+    net.eval()
+    with torch.no_grad():
+        out = net(batch)
+        if weights is not None and out is not None:
+            _load_by_shape(net, weights)
+            out = net(batch)
+    return {"out": to_plain(out), "params": [[name, list(p.shape)] for name, p in net.named_parameters()]}
+
+
+def _load_by_shape(net, weights: list) -> None:
+    import torch
+
+    from .probes import Wrong
+
+    wanted = {tuple(w.shape): w for w in weights}
+    if len(wanted) != len(weights):
+        raise ValueError("grader error: weights loaded by shape must have distinct shapes")
+    params = list(net.named_parameters())
+    if sorted(tuple(p.shape) for _, p in params) != sorted(wanted):
+        have = ", ".join(f"{name} {tuple(p.shape)}" for name, p in params) or "none"
+        raise Wrong(f"{type(net).__name__} should have parameters of shapes "
+                    f"{', '.join(map(str, wanted))}; it has {have}")
+    with torch.no_grad():
+        for _, p in params:
+            p.copy_(torch.from_numpy(wanted[tuple(p.shape)]))
+
+
+def torch_inspect(module: str, data: dict, model: str = "model", optimizer: str = "optimizer"):
+    """The Part V ``model`` and ``optimizer``: parameter counts, the output of a forward
+    pass on the batch ``data["X"]``, and the time of one training step on it (after
+    one step to warm up), on the device training would use."""
+    import torch
+    import torch.nn.functional as F
+
+    code, net, opt, device, _ = _part_v(module, model, optimizer)
+    X = as_images(data["X"]).to(device)
+    y = torch.as_tensor(np.asarray(data["y"]), dtype=torch.long).to(device)
+    parameters = list(net.parameters())
+    held = {id(p) for group in opt.param_groups for p in group["params"]}
+    net.eval()
+    with torch.no_grad():
+        out = net(X)
+    shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+    method, step_seconds = "", None
+    if shape == [len(X), 10]:
+        net.train()
+        for _ in range(2):  # the first step allocates and picks kernels; the second is timed
+            method, elapsed = stopwatch(device)
+            loss = F.cross_entropy(net(X), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step_seconds = elapsed()
+    return {
+        "forward_shape": shape,
+        "params": sum(p.numel() for p in parameters),
+        "optimized_params": sum(p.numel() for p in parameters if id(p) in held),
+        "step_seconds": step_seconds,
+        "timing": method,
+        "device": _device_name(device),
+        "cell_errors": {str(k): v for k, v in getattr(code, "__cell_errors__", {}).items()},
+    }
+
+
+def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs: dict,
                 model: str = "model", optimizer: str = "optimizer", batch_size: int = 64):
     """Train the ``model`` and ``optimizer`` that ``module`` defines, then score unlabeled inputs.
 
     The module is imported afresh after seeding, so the model starts from the same
     weights for the same request seed. Training follows the notebook's
     ``train_part34``: shuffled minibatches, cross-entropy, ``optimizer.step()``; it
-    stops after ``epochs`` passes or once ``time_budget`` wall-clock seconds have gone.
-    ``data`` holds ``X_train`` (see ``as_images``) and ``y_train``.
+    stops after ``epochs`` passes or once the time budget has gone: ``time_budget`` is
+    seconds, or a dict of seconds by device type (``"cpu"``, ``"cuda"``). ``data`` holds
+    ``X_train`` (see ``as_images``) and ``y_train``.
     """
     import torch
     import torch.nn.functional as F
 
-    from .probes import Missing  # here, not at the top: probes imports this module
-
-    seed = int(np.random.randint(2**31))  # the server seeded NumPy with the request's seed
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.manual_seed(seed)
-    torch.backends.cudnn.benchmark = False
-    torch.use_deterministic_algorithms(True, warn_only=True)
-    sys.modules.pop(module, None)
-    code = importlib.import_module(module)
-    net, opt = _defined(code, model, Missing), _defined(code, optimizer, Missing)
-    if net is None or opt is None:
-        raise NotImplementedError(f"{model if net is None else optimizer} is None: set it in the Part V cell")
-    if not isinstance(net, torch.nn.Module):
-        raise TypeError(f"{model} should be a torch.nn.Module; it is a {type(net).__name__}")
-    if not isinstance(opt, torch.optim.Optimizer):
-        raise TypeError(f"{optimizer} should be a torch.optim optimizer; it is a {type(opt).__name__}")
-
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    net.to(device)  # moves the parameters in place, so the optimizer still holds them
+    code, net, opt, device, seed = _part_v(module, model, optimizer)
+    budget = float(time_budget[device.type] if isinstance(time_budget, dict) else time_budget)
     X, y = as_images(data["X_train"]), torch.as_tensor(np.asarray(data["y_train"]), dtype=torch.long)
     held = {id(p) for group in opt.param_groups for p in group["params"]}
     parameters = list(net.parameters())
@@ -106,7 +221,7 @@ def torch_train(module: str, data: dict, epochs: int, time_budget: float, score_
             loss.backward()
             opt.step()
             steps, count, total = steps + 1, count + 1, total + loss.detach()
-            if time.perf_counter() - started >= time_budget:
+            if time.perf_counter() - started >= budget:
                 stopped = "time budget"
                 break
         epochs_run += int(count == len(batches))
@@ -127,15 +242,77 @@ def torch_train(module: str, data: dict, epochs: int, time_budget: float, score_
         "epochs": epochs_run,
         "steps": steps,
         "stopped": stopped or "epochs",
+        "batches_per_epoch": math.ceil(len(X) / batch_size),
         "losses": losses,
         "seconds": seconds,
         "timing": method,
-        "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
+        "time_budget": budget,
+        "device": _device_name(device),
         "params": sum(p.numel() for p in parameters),
         "optimized_params": sum(p.numel() for p in parameters if id(p) in held),
         "forward_shape": forward_shape,
         "cell_errors": {str(k): v for k, v in getattr(code, "__cell_errors__", {}).items()},
     }
+
+
+def _part_v(module: str, model: str, optimizer: str):
+    """Seed, import ``module`` afresh, and check its ``model`` and ``optimizer``; the
+    model is moved to the best device there is. Returns (module, model, optimizer,
+    device, seed)."""
+    import torch
+
+    from .probes import Missing, Wrong
+
+    seed = int(np.random.randint(2**31))  # the server seeded NumPy with the request's seed
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.manual_seed(seed)
+    torch.backends.cudnn.benchmark = False
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    sys.modules.pop(module, None)
+    code = importlib.import_module(module)
+    net, opt = _defined(code, model, Missing), _defined(code, optimizer, Missing)
+    if net is None or opt is None:
+        raise NotImplementedError(f"{model if net is None else optimizer} is None: set it in the Part V cell")
+    if not isinstance(net, torch.nn.Module):
+        raise Wrong(f"{model} should be a torch.nn.Module; it is a {type(net).__name__}")
+    if not isinstance(opt, torch.optim.Optimizer):
+        raise Wrong(f"{optimizer} should be a torch.optim optimizer; it is a {type(opt).__name__}")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    net.to(device)  # moves the parameters in place, so the optimizer still holds them
+    return code, net, opt, device, seed
+
+
+def _device_name(device) -> str:
+    import torch
+
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+
+
+def _resolve(target: str):
+    """``probes.resolve``, saying why a name is missing when its notebook cell failed."""
+    from .probes import Missing, resolve
+
+    try:
+        return resolve(target)
+    except Missing:
+        module, _, name = target.partition(":")
+        code = sys.modules.get(module)
+        why = _why_undefined(code, name.split(".")[0]) if code is not None else None
+        raise Missing(why or f"{module} has no {name!r}") from None
+
+
+def _why_undefined(code, name: str) -> str | None:
+    skipped = getattr(code, "__skipped_binds__", {}).get(name)
+    if skipped:
+        return f"{name} is set last in {skipped}, which the grader does not run"
+    cell = getattr(code, "__cell_binds__", {}).get(name)
+    error = getattr(code, "__cell_errors__", {}).get(cell)
+    if error:
+        return (f"{name} is not defined: its cell (cell {cell}: {error['line']}) failed at its line "
+                f"{error['where']}: {error['error']}")
+    if hasattr(code, "__notebook__"):
+        return f"{code.__notebook__} defines no {name!r}"
+    return None
 
 
 def _defined(code, name: str, missing):
@@ -151,8 +328,9 @@ def _defined(code, name: str, missing):
         raise RuntimeError(f"the cell that sets {name} (cell {cell}: {error['line']}) failed at its line "
                            f"{error['where']}: {error['error']}")
     if not hasattr(code, name):
-        raise missing(f"{code.__name__} defines no {name!r}")
+        raise missing(f"{getattr(code, '__notebook__', code.__name__)} defines no {name!r}")
     return getattr(code, name)
 
 
-PROBES = {"torch_train": torch_train}
+PROBES = {"torch_call": torch_call, "torch_module": torch_module, "torch_inspect": torch_inspect,
+          "torch_train": torch_train}
