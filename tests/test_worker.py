@@ -93,3 +93,33 @@ def test_a_module_that_fails_to_import_is_remembered(module_dir):
         first = worker.run("call", {"target": "cs231n.broken:f", "args": {}}, modules=["cs231n.broken"])
         again = worker.run("call", {"target": "cs231n.broken:g", "args": {}}, modules=["cs231n.broken"])
     assert first.status == again.status == "import_error" and "bad import" in again.message
+
+
+def test_repeated_calls_chained_calls_and_a_models_numerical_gradient(tmp_path):
+    from grader.probe import call, method, step
+
+    (tmp_path / "cs231n").mkdir()
+    (tmp_path / "cs231n" / "rules.py").write_text(
+        "import numpy as np\n"
+        "def update(w, config):\n    config['t'] = config.get('t', 0) + 1\n    return w - 0.5, config\n"
+        "def noisy(x):\n    return x + np.random.rand(*x.shape), None\n"
+        "class Quadratic:\n"
+        "    def __init__(self):\n        self.params = {'w': np.array([1.0, -2.0, 3.0])}\n"
+        "    def loss(self, X):\n        w = self.params['w']\n"
+        "        return float(np.sum((X @ w) ** 2)), {'w': 2 * X.T @ (X @ w)}\n"
+        "    def spin_then_idle(self, n):\n        t = 0\n        for i in range(n):\n            t += i\n        return t\n")
+    X = np.arange(6.0).reshape(2, 3)
+    with Worker(tmp_path) as worker:
+        def ask(probe):
+            return worker.run(probe.kind, probe.spec, probe.modules)
+
+        chained = ask(call("cs231n.rules:update", w=np.zeros(2), config={}, repeat=3, feed={"w": 0, "config": 1}))
+        assert np.array_equal(chained.value["out"][0], [-1.5, -1.5]) and chained.value["out"][1] == {"t": 3}
+        again = ask(call("cs231n.rules:noisy", x=np.zeros(4), repeat=2))
+        first, second = (out[0] for out in again.value["outs"])
+        assert not np.array_equal(first, second)  # no reseeding between the calls
+        numeric = ask(method("cs231n.rules:Quadratic", step("loss", X=X), numeric="params"))
+        assert np.allclose(numeric.value["numeric"]["w"], numeric.value["analytic"]["w"], rtol=1e-6)
+        assert len(numeric.value["outs"]) == 1
+        busy = ask(method("cs231n.rules:Quadratic", step("spin_then_idle", n=3_000_000)))
+    assert busy.cpu_seconds is not None and 0 < busy.cpu_seconds <= busy.seconds + 0.02

@@ -99,7 +99,8 @@ MUTANTS: list[Mutant] = [
            {"conv: conv_forward_naive", "conv: conv_backward_naive matches a numerical gradient"},
            "the backward pass is right, but no longer the gradient of this forward pass"),
     mutant("max-pool gradient sent to every entry of the window", A2, LAYERS,
-           [(POOL_ROUTE, "            routed = np.repeat(dout[:, :, i, j].reshape(N * C, 1), pool_h * pool_w, axis=1)\n")],
+           [(POOL_ROUTE, "            routed = np.repeat(dout[:, :, i, j].reshape(N * C, 1), pool_h * pool_w, "
+                         "axis=1)\n")],
            {"conv: max_pool_backward_naive"},
            hint="the input that held its maximum only"),
     mutant("spatial batchnorm reshapes without moving the channel axis", A2, LAYERS,

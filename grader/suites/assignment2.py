@@ -5,33 +5,37 @@ The table at the bottom (``SUITE``) is the assignment; everything above it makes
 inputs or recognises known mistakes. Random inputs come from the generator each
 check is given (seeded per check); training checks use the grading dataset.
 
-Tolerances. Every value check compares the student's answer with the reference's on
-the same inputs, with the student's own cache for backward passes. Two correct
-float64 implementations differ by rounding only: over 20 grading seeds the
-reference against itself and the course's alternative formulas differ by less than
-1e-13 (relative to the largest entry), so value checks use 1e-8 and any real mistake
-is off by far more. Numerical gradient checks (centered differences, h = 1e-5, on
-the student's own forward pass) are a second opinion, run only once the comparison
-with the reference has passed, on inputs at least 0.1 away from ReLU kinks and
-max-pool ties; they use 1e-6 (the reference shows below 1e-8).
-Statistical checks (dropout) allow six standard errors computed from the sample
-size, so a correct solution fails them with probability below 1e-8.
-
-The timed check (``batchnorm_backward_alt`` against ``batchnorm_backward``) only asks
-the closed form not to be slower than 0.8 times the step-by-step one: the reference's
-ratio is 1.1-1.5 (2-core CI machine), and students' step-by-step versions are often
-compact, so the course's "faster" cannot be demanded without failing correct code.
+Tolerances (measured with ``benchmarks/assignment2_tolerances.py``, 20 seeds):
+* Value checks compare with the reference on the same inputs, backward passes with the
+  student's own cache, as the largest difference over the largest magnitude. Two correct
+  formulas (batchnorm_backward against _alt, naive against fast convolution and max pool)
+  differ by less than the comparison's 1e-12 floor on these inputs; the checks allow
+  1e-8 (1e-12 where nothing is summed); the mistakes in the catalogue are off by 2e-4
+  (Adam's t counted late, after five steps) to 1.
+* Numerical gradient checks are a second opinion, scored only once the comparison with
+  the reference has passed, on inputs at least 0.1 from ReLU kinks and 0.05 from max-pool
+  ties; the reference's worst relative error is 6e-9 (the network with dropout) and 1e-9
+  elsewhere, against a tolerance of 1e-6. Gradients that are exactly zero (a bias before
+  batchnorm) are compared with an absolute 1e-8, above the estimate's rounding noise.
+* Dropout's statistics allow six standard errors computed from the sample size (20000
+  units), so a correct solution fails them with probability below 1e-8.
+* The timed check asks batchnorm_backward_alt to take at most 1/0.7 of the CPU time of
+  batchnorm_backward: the reference's ratio is 1.0-1.3 (both are vectorized, and students'
+  step-by-step versions are often compact), so the course's "faster" cannot be demanded
+  of correct code; a closed form with a Python loop is several times slower.
 
 Training thresholds (the held-out split, whose labels never enter a worker):
-* digits (embedded): the reference's lowest held-out accuracy over 20 grading seeds
-  minus 6 points (about two standard errors on 300 images), rounded down to a
-  percent. Measured on the 2-core CI machine: FullyConnectedNet (batchnorm, Adam)
-  86.3-91.7%; ThreeLayerConvNet after one epoch 63.7-74.7%. Overfitting 50 images
-  reached 100% train accuracy for all 20 seeds.
+* digits (embedded, shown at 16x16): the reference's lowest held-out accuracy over 20
+  grading seeds minus 6 points (about two standard errors on 300 images), rounded down
+  to a percent (``benchmarks/assignment2_training.py``, 2-core CI machine):
+  FullyConnectedNet with SGD+momentum 84.7-89.3% -> 78%; ThreeLayerConvNet after one
+  epoch with Adam 67.3-82.7% -> 61%. The 50-image overfitting reached 100% training
+  accuracy for all 20 seeds. The mistakes in the catalogue that touch training land
+  far from these lines (below 53%, or at the reference's own accuracy).
 * cifar10: CIFAR-10 cannot be downloaded where this was built, so these are the
-  course's stated targets minus a margin, not measurements (fully connected 50%
-  -> 45%; CNN "above 40% after one epoch", here on 10000 images -> 35%); grade the
-  reference with ``--data`` to check them before relying on them.
+  course's stated targets minus a margin, not measurements (fully connected net 50% ->
+  45%; three-layer net "above 40% after one epoch", here on 10000 images -> 30%); grade
+  the reference with ``--data`` to check them before relying on them.
 """
 from __future__ import annotations
 
@@ -74,7 +78,7 @@ TRAINING = {
 }
 THRESHOLDS = {
     "fc": {"digits": 0.78, "cifar10": 0.45},
-    "cnn": {"digits": 0.61, "cifar10": 0.35},
+    "cnn": {"digits": 0.61, "cifar10": 0.30},
 }
 # The overfitting check: the course's 50 images, 20 epochs; settings that reach 100%
 # train accuracy on the digits for every seed tried (and on CIFAR-10 in the course).
@@ -396,6 +400,7 @@ def padding_left_in_dx(got, expected, probe):
 
 # (N, C, H, W, pool_height, pool_width, stride): square and not, overlapping windows, odd sizes.
 POOL_SHAPES = ((2, 3, 8, 8, 2, 2, 2), (1, 2, 7, 9, 3, 3, 2), (3, 1, 5, 6, 2, 3, 1))
+POOL_NUMERIC = ((1, 2, 5, 6, 2, 3, 1),)
 
 
 def distinct(rng, shape):
@@ -408,7 +413,7 @@ def distinct(rng, shape):
 def pool_cases(backward: bool = False, numeric: bool = False):
     def cases(rng):
         probes = []
-        for N, C, H, W, ph, pw, stride in POOL_SHAPES[: 1 if numeric else None]:
+        for N, C, H, W, ph, pw, stride in POOL_NUMERIC if numeric else POOL_SHAPES:
             x = distinct(rng, (N, C, H, W))
             pool_param = {"pool_height": ph, "pool_width": pw, "stride": stride}
             if backward:
@@ -524,26 +529,33 @@ def gamma_shaped_grads(got, expected, probe):
 
 # -- update rules -----------------------------------------------------------------------------------
 
-def optimizer_cases(rule: str, state: dict, several: bool = False):
-    """A first step from a fresh config (and from config=None), or several steps in a row
-    from a given state, each step's next_w and config passed to the next."""
+def optimizer_cases(rule: str, state=None):
+    """A first step from a fresh config (and from config=None); with ``state(rng, shape)``,
+    four steps in a row from that state, each step's next_w and config passed on."""
     def cases(rng):
         shape = (5, 4)
         w, dw = rng.normal(size=shape), rng.normal(size=shape)
-        if not several:
+        # w and dw go as keyword arguments, which are not checked for changes: an update
+        # rule may change w in place, as the provided sgd does.
+        if state is None:
             return [call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": {"learning_rate": 0.02}}),
                     call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": None})]
-        config = {"learning_rate": 0.03, **{k: f(rng, shape) for k, f in state.items()}}
-        # w and dw go as keyword arguments: an update rule may change w in place, as sgd does.
+        config = {"learning_rate": 0.03, **state(rng, shape)}
         return [call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": config}, repeat=4,
                      feed={"w": 0, "config": 1})]
     return cases
 
 
-MOMENTUM_STATE = {"momentum": lambda rng, shape: 0.8, "velocity": lambda rng, shape: rng.normal(size=shape)}
-RMSPROP_STATE = {"decay_rate": lambda rng, shape: 0.95, "cache": lambda rng, shape: rng.uniform(0.1, 1.0, shape)}
-ADAM_STATE = {"m": lambda rng, shape: 0.1 * rng.normal(size=shape), "v": lambda rng, shape: rng.uniform(0.1, 1.0, shape),
-              "t": lambda rng, shape: 5}
+def momentum_state(rng, shape):
+    return {"momentum": 0.8, "velocity": rng.normal(size=shape)}
+
+
+def rmsprop_state(rng, shape):
+    return {"decay_rate": 0.95, "cache": rng.uniform(0.1, 1.0, shape)}
+
+
+def adam_state(rng, shape):
+    return {"m": 0.1 * rng.normal(size=shape), "v": rng.uniform(0.1, 1.0, shape), "t": 5}
 
 
 def adam_variant(probe, correct: bool, t_first: bool):
@@ -637,7 +649,8 @@ def initialized(expected_shapes, constants):
         if set(params) != set(shapes):
             missing, extra = sorted(set(shapes) - set(params)), sorted(set(params) - set(shapes))
             return f"self.params should hold exactly {', '.join(sorted(shapes))}" + \
-                (f"; missing {', '.join(missing)}" if missing else "") + (f"; unexpected {', '.join(extra)}" if extra else "")
+                (f"; missing {', '.join(missing)}" if missing else "") + \
+                (f"; unexpected {', '.join(extra)}" if extra else "")
         scale = probe.spec["init"]["weight_scale"]
         for name, shape in shapes.items():
             value = params[name]
@@ -794,7 +807,8 @@ CNN_SHAPES = (((3, 3, 8, 8), 4, 3, 6, 5), ((2, 2, 10, 6), 3, 5, 4, 3))  # (X sha
 def cnn_params(rng, shape, filters, size, hidden, classes):
     _, C, H, W = shape
     pooled = filters * (H // 2) * (W // 2)
-    return {"W1": rng.normal(size=(filters, C, size, size)) / np.sqrt(C * size * size), "b1": 0.1 * rng.normal(size=filters),
+    return {"W1": rng.normal(size=(filters, C, size, size)) / np.sqrt(C * size * size),
+            "b1": 0.1 * rng.normal(size=filters),
             "W2": rng.normal(size=(pooled, hidden)) / np.sqrt(pooled), "b2": 0.1 * rng.normal(size=hidden),
             "W3": rng.normal(size=(hidden, classes)) / np.sqrt(hidden), "b3": 0.1 * rng.normal(size=classes)}
 
@@ -874,7 +888,10 @@ def provided_fast_layers(root: Path) -> list[str]:
 
 BN_BACKWARD, BN_ALT = "batchnorm: batchnorm_backward", "batchnorm: batchnorm_backward_alt"
 SBN_BACKWARD, SGN_BACKWARD = "spatial_norm: spatial_batchnorm_backward", "spatial_norm: spatial_groupnorm_backward"
-# Checks that train a model: their inputs do not depend on the grading seed.
+GRADS, STEP = ("dx", "dgamma", "dbeta"), ("next_w", "config")
+# Checks that train a model on the dataset: their inputs are the same whatever the grading
+# seed (which only changes the initial weights and the minibatches), and their thresholds
+# come from the reference's runs over 20 seeds (benchmarks/assignment2_training.py).
 TRAINED = ("fc_net: overfits 50 training images with the Solver", "fc_net: accuracy on held-out images",
            "cnn: one epoch of training: accuracy on held-out images")
 
@@ -899,11 +916,11 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
         Matches("batchnorm_forward, test mode", 2, cases=bn_cases("test"), returns=("out", 0), tol=1e-8,
                 hints=TEST_MODE_HINTS),
         Matches("batchnorm_backward", 3, cases=bn_cases("train", "batchnorm_backward"), returns="grads",
-                names=("dx", "dgamma", "dbeta"), tol=1e-8),
+                names=GRADS, tol=1e-8),
         GradientCheck("batchnorm_backward matches a numerical gradient", 1,
                       cases=bn_cases("train", "batchnorm_backward", numeric=True), requires=(BN_BACKWARD,)),
         Matches("batchnorm_backward_alt", 2, cases=bn_cases("train", "batchnorm_backward_alt"), returns="grads",
-                names=("dx", "dgamma", "dbeta"), tol=1e-8),
+                names=GRADS, tol=1e-8),
         Faster("batchnorm_backward_alt runs about as fast as batchnorm_backward, or faster", 1,
                cases=bn_alt_timing, min_ratio=0.7, repeats=2, requires=(BN_BACKWARD, BN_ALT)),
     ],
@@ -912,7 +929,7 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
         Agrees("each example is normalized on its own, whatever the batch", 1, cases=ln_batch_pairs,
                returns=("out", 0, 0), tol=1e-10, requires=("layernorm: layernorm_forward",)),
         Matches("layernorm_backward", 2, cases=ln_cases(backward=True), returns="grads",
-                names=("dx", "dgamma", "dbeta"), tol=1e-8),
+                names=GRADS, tol=1e-8),
         GradientCheck("layernorm_backward matches a numerical gradient", 1, cases=ln_cases(True, numeric=True),
                       requires=("layernorm: layernorm_backward",)),
     ],
@@ -949,7 +966,7 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
                  test=normalizes("spatial_batchnorm_forward", by_channel, (0, 2, 3),
                                  "over N, H and W for each channel"), returns=("out", 0)),
         Matches("spatial_batchnorm_backward", 2, cases=sbn_cases(backward=True), returns="grads",
-                names=("dx", "dgamma", "dbeta"), tol=1e-8),
+                names=GRADS, tol=1e-8),
         GradientCheck("spatial_batchnorm_backward matches a numerical gradient", 1,
                       cases=sbn_cases(backward=True, numeric=True), requires=(SBN_BACKWARD,)),
         Matches("spatial_groupnorm_forward", 2, cases=sgn_cases(), returns=("out", 0), tol=1e-8,
@@ -958,29 +975,26 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
                  test=normalizes("spatial_groupnorm_forward", by_group, (2, 3, 4),
                                  "over each group's C // G channels, H and W, for each example"), returns=("out", 0)),
         Matches("spatial_groupnorm_backward", 2, cases=sgn_cases(backward=True), returns="grads",
-                names=("dx", "dgamma", "dbeta"), tol=1e-8, hints=(gamma_shaped_grads,)),
+                names=GRADS, tol=1e-8, hints=(gamma_shaped_grads,)),
         GradientCheck("spatial_groupnorm_backward matches a numerical gradient", 1,
                       cases=sgn_cases(backward=True, numeric=True), requires=(SGN_BACKWARD,)),
     ],
     "optim": [
-        Matches("sgd_momentum, first step", 1, cases=optimizer_cases("sgd_momentum", MOMENTUM_STATE),
-                names=("next_w", "config"), tol=1e-8),
+        Matches("sgd_momentum, first step", 1, cases=optimizer_cases("sgd_momentum"), names=STEP, tol=1e-8),
         Matches("sgd_momentum, several steps from a given velocity", 2,
-                cases=optimizer_cases("sgd_momentum", MOMENTUM_STATE, several=True), names=("next_w", "config"),
-                tol=1e-8),
-        Matches("rmsprop, first step", 1, cases=optimizer_cases("rmsprop", RMSPROP_STATE),
-                names=("next_w", "config"), tol=1e-8),
-        Matches("rmsprop, several steps from a given cache", 2,
-                cases=optimizer_cases("rmsprop", RMSPROP_STATE, several=True), names=("next_w", "config"), tol=1e-8),
-        Matches("adam, first step", 1, cases=optimizer_cases("adam", ADAM_STATE), names=("next_w", "config"),
-                tol=1e-8, hints=(adam_mistakes,)),
-        Matches("adam, several steps from a given m, v and t", 2, cases=optimizer_cases("adam", ADAM_STATE, several=True),
-                names=("next_w", "config"), tol=1e-8, hints=(adam_mistakes,)),
+                cases=optimizer_cases("sgd_momentum", momentum_state), names=STEP, tol=1e-8),
+        Matches("rmsprop, first step", 1, cases=optimizer_cases("rmsprop"), names=STEP, tol=1e-8),
+        Matches("rmsprop, several steps from a given cache", 2, cases=optimizer_cases("rmsprop", rmsprop_state),
+                names=STEP, tol=1e-8),
+        Matches("adam, first step", 1, cases=optimizer_cases("adam"), names=STEP, tol=1e-8, hints=(adam_mistakes,)),
+        Matches("adam, several steps from a given m, v and t", 2, cases=optimizer_cases("adam", adam_state),
+                names=STEP, tol=1e-8, hints=(adam_mistakes,)),
     ],
     "fc_net": [
         Property("parameter names, shapes and initial values", 2, cases=fc_init,
                  test=initialized(fc_expected_shapes, {"b": 0.0, "gamma": 1.0, "beta": 0.0})),
-        Matches("scores with injected parameters, 2 and 4 hidden layers", 2, cases=fc_cases(with_labels=False), tol=1e-8),
+        Matches("scores with injected parameters, 2 and 4 hidden layers", 2, cases=fc_cases(with_labels=False),
+                tol=1e-8),
         Matches("loss and gradients, 2 and 4 hidden layers", 3, cases=fc_cases(), names=("loss", "grads"), tol=1e-8),
         Matches("loss and gradients with regularization", 2, cases=fc_cases(reg=0.37), names=("loss", "grads"),
                 tol=1e-8, hints=REG_HINTS),
@@ -994,7 +1008,7 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
         Property("dropout: active in training only, repeatable with a seed", 1, cases=fc_dropout_repeats,
                  test=dropout_in_the_net),
         GradientCheck("dropout: gradients match a numerical gradient (fixed seed)", 2, cases=fc_dropout_gradients,
-                      tol=1e-6, atol=1e-8),
+                      atol=1e-8, requires=("fc_net: loss and gradients, 2 and 4 hidden layers",)),
         Accuracy("overfits 50 training images with the Solver", 2, probe=overfit_probe,
                  predictions=by_key("scores", "train"), labels=overfit_labels,
                  threshold={"digits": 1.0, "cifar10": 1.0}, images="training"),
