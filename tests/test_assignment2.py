@@ -71,6 +71,19 @@ def test_the_course_fast_layers_are_replaced_by_the_graders(references, solution
     assert (folder / "cs231n" / "fast_layers.py").read_text().startswith("from .im2col_cython")
 
 
+def test_grading_on_cifar10_files_given_with_data(grade_with, tmp_path):
+    from grader import data
+    from test_data import fake_cifar
+
+    fake_cifar(tmp_path / "cifar-10-batches-py", num=30)
+    report = grade_with("assignment2", REFERENCE / "assignment2", dataset=data.load(tmp_path))
+    lost = {name: feedback for name, _, feedback in lost_points(report)}
+    # random labels cannot be learned (but 50 of them can be memorized): only the held-out accuracies drop
+    assert set(lost) == {"fc_net: accuracy on held-out images",
+                         "cnn: one epoch of training: accuracy on held-out images"}
+    assert all("on cifar10" in feedback for feedback in lost.values())
+
+
 # -- hints that no mutant in the catalogue exercises --------------------------------------------
 
 def test_spatial_hints_recognise_statistics_over_the_wrong_axes():
