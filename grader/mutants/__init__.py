@@ -109,7 +109,7 @@ def main(argv: list[str]) -> int:
     killed = total = 0
     for assignment in assignments:
         suite = load_suite(assignment)
-        reference = Reference(reference_root() / suite.reference, Limits())
+        reference = Reference(reference_root() / suite.reference, Limits(), suite.prepare_workspace)
         try:
             for mutant in (m for m in catalogue() if m.assignment == assignment):
                 with tempfile.TemporaryDirectory() as temp:
