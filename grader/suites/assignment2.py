@@ -1027,5 +1027,6 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
         Accuracy("one epoch of training: accuracy on held-out images", 3, probe=cnn_training,
                  predictions=by_key("scores", "test"), labels=test_labels, threshold=THRESHOLDS["cnn"]),
     ],
-    # The lead adds the PyTorch notebook's part here: "pytorch": pytorch.CHECKS,
+    # PYTORCH PART: the lead adds the notebook's part here, "pytorch": pytorch.CHECKS, and has
+    # prepare_workspace run pytorch.prepare_workspace as well as provided_fast_layers.
 })
