@@ -14,7 +14,7 @@ import tempfile
 import time
 import traceback
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +60,12 @@ class Suite:
         unknown |= {p for p in self.package_free_parts if p not in self.parts}
         if duplicated or unknown:
             raise ValueError(f"suite {self.name}: duplicated {duplicated or '-'}, unknown requirements {unknown or '-'}")
+
+    def without(self, *parts: str, name: str) -> "Suite":
+        """The same suite minus some parts, under another name."""
+        kept = {part: checks for part, checks in self.parts.items() if part not in parts}
+        return replace(self, name=name, parts=kept,
+                       package_free_parts=tuple(p for p in self.package_free_parts if p in kept))
 
     @property
     def max_score(self) -> float:

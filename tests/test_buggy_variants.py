@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import REFERENCE
-from grader.mutants import apply, catalogue, expected_losses
+from grader.mutants import apply, catalogue, expected_losses, suite_name
 from grader.results import Status
 from grader.suites import load_suite
 
@@ -19,8 +19,8 @@ def test_there_are_enough_realistic_mistakes(assignment, at_least):
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
 def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, tmp_path):
     folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "submission")
-    report = grade_with(mutant.assignment, folder, dataset=digits)
-    must_fail, must_skip = expected_losses(mutant, load_suite(mutant.assignment))
+    report = grade_with(suite_name(mutant), folder, dataset=digits)
+    must_fail, must_skip = expected_losses(mutant, load_suite(suite_name(mutant)))
     lost = {r.name for r in report.results if r.score < r.max_score}
     assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
     for result in report.results:

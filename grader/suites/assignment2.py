@@ -49,6 +49,7 @@ from ..checks import Accuracy, Alternative, Agrees, Faster, GradientCheck, Match
 from ..grading import Suite, reference_root
 from ..probe import call, forward_backward, method, solver_train, step
 from .assignment1 import affine_cases, away_from_zero, by_key, relu_cases, score_loss_cases, test_labels
+from . import pytorch
 
 LAYERS, OPTIM = "cs231n.layers", "cs231n.optim"
 FC_NET = "cs231n.classifiers.fc_net:FullyConnectedNet"
@@ -895,7 +896,13 @@ GRADS, STEP = ("dx", "dgamma", "dbeta"), ("next_w", "config")
 TRAINED = ("fc_net: overfits 50 training images with the Solver", "fc_net: accuracy on held-out images",
            "cnn: one epoch of training: accuracy on held-out images")
 
-SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided_fast_layers, parts={
+def prepare_workspace(root: Path) -> list[str]:
+    """The grader's fast layers, and the PyTorch notebook turned into a module."""
+    return provided_fast_layers(root) + pytorch.prepare_workspace(root)
+
+
+SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=prepare_workspace,
+              package_free_parts=("pytorch",), parts={
     "layers": [
         Matches("affine_forward", 2, cases=affine_cases(forward_only=True), returns=("out", 0), tol=1e-9),
         Matches("affine_backward", 2, cases=affine_cases(), returns="grads", names=("dx", "dw", "db"), tol=1e-9),
@@ -1027,6 +1034,9 @@ SUITE = Suite("assignment2", reference="assignment2", prepare_workspace=provided
         Accuracy("one epoch of training: accuracy on held-out images", 3, probe=cnn_training,
                  predictions=by_key("scores", "test"), labels=test_labels, threshold=THRESHOLDS["cnn"]),
     ],
-    # PYTORCH PART: the lead adds the notebook's part here, "pytorch": pytorch.CHECKS, and has
-    # prepare_workspace run pytorch.prepare_workspace as well as provided_fast_layers.
+    "pytorch": pytorch.CHECKS,  # the notebook's part, in grader/suites/pytorch.py
 })
+
+# The NumPy parts alone: what the assignment-2 mutants and the 20-seed test grade, since
+# the notebook part (a minute of training) cannot see the cs231n package.
+NUMPY_SUITE = SUITE.without("pytorch", name="assignment2-numpy")
