@@ -97,6 +97,7 @@ class Context:
     def __init__(self, student: Worker, reference: Reference, dataset: data.Dataset, root: Path, seed: int):
         self._student, self._reference = student, reference
         self.dataset, self.root, self.seed = dataset, root, seed
+        self.sources: dict[str, bytes] | None = None
         self.begin("")
 
     def begin(self, title: str) -> None:
@@ -115,6 +116,11 @@ class Context:
         return self._reference.run(probe, self.probe_seed)
 
     def source(self, relative: str) -> str | None:
+        """A source file as handed in (from the snapshot taken before any worker ran,
+        when there is one: code under test may rewrite its own files)."""
+        if self.sources is not None:
+            text = self.sources.get(Path(relative).as_posix())
+            return None if text is None else text[:MAX_SOURCE].decode("utf-8", errors="replace")
         path = self.root / relative
         if not path.is_file() or path.is_symlink():
             return None
@@ -162,6 +168,7 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
             reference = Reference(reference_root() / suite.reference, limits)
         try:
             ctx = Context(student, reference, dataset, submission.root, seed)
+            ctx.sources = submission.snapshot()  # before the first check starts the worker
             passed: set[str] = set()
             for check in suite.checks:
                 ctx.begin(check.title)

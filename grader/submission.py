@@ -27,6 +27,7 @@ MAX_FILES = 5000
 MAX_DEPTH = 6  # folders searched below the top for the package
 MAX_NESTING = 16  # folders copied below the package's folder (or unpacked from a zip)
 MAX_NOTEBOOK = 50 << 20  # bytes of a lone notebook
+SNAPSHOT_EACH, SNAPSHOT_TOTAL = 2 << 20, 64 << 20  # bytes of .py source kept in memory for static checks
 
 
 class InvalidSubmission(ValueError):
@@ -40,6 +41,17 @@ class Submission:
     root: Path  # the workspace copy the worker runs in
     notes: list[str] = field(default_factory=list)
     _temp: Path | None = None
+
+    def snapshot(self) -> dict[str, bytes]:
+        """The workspace's Python sources, read into memory: what static checks read,
+        whatever the code under test later does to the files."""
+        sources, total = {}, 0
+        for path in sorted(self.root.rglob("*.py")):
+            if path.is_file() and not path.is_symlink() and total < SNAPSHOT_TOTAL:
+                with open(path, "rb") as handle:
+                    sources[path.relative_to(self.root).as_posix()] = data = handle.read(SNAPSHOT_EACH)
+                total += len(data)
+        return sources
 
     def cleanup(self) -> None:
         if self._temp:

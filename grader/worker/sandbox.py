@@ -188,7 +188,7 @@ def launch(iso: Isolation, root: str, trusted: bool, limits: Limits) -> Launch:
     folder the grader reads the submission from stays as it was handed in."""
     uid = worker_uid(limits) if iso.drops_user and not trusted else None
     setup = {"uid": uid, "processes": limits.processes, "copy_from": None, "relative_processes": False,
-             "unshare_net": False, "drop_capabilities": False, "subreaper": False}
+             "unshare_net": False, "drop_capabilities": False, "subreaper": False, "undumpable": trusted}
     env = {"USER": "student", "LOGNAME": "student"}
     if iso.kind == "bubblewrap":
         prefix = bubblewrap_args(root, trusted, limits, iso.as_root)

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import probes, wire
 
-PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 38, 36, 24
+PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 4, 38, 36, 24
 CLONE_NEWNET = 0x40000000
 
 
@@ -69,6 +69,8 @@ def prepare(root: str, setup: dict) -> None:
         drop_to(uid)
     elif setup.get("drop_capabilities"):
         _drop_capabilities()
+    if setup.get("undumpable"):
+        _prctl(PR_SET_DUMPABLE, 0)  # the reference: no other process of its user may read its memory
     if setup.get("subreaper"):
         _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the code stay below the worker, where the grader finds them
 
