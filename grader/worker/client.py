@@ -35,6 +35,10 @@ BOOTSTRAP = (
 )
 STATUSES_FROM_WORKER = {"failed", "missing", "not_implemented", "memory", "import_error", "numpy2", "crash"}
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+# -P: no working folder on sys.path; -s: no user site-packages. Not -I, which would also
+# ignore PYTHONHASHSEED (the environment is the grader's own, built below). Before 3.11
+# there is no -P, and -I keeps the working folder off sys.path at the cost of hash seeds.
+PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-I",)
 
 
 @dataclass
@@ -137,7 +141,7 @@ class Worker:
             # bubblewrap's --die-with-parent follows the thread that starts it: a worker
             # started by a thread that ends is restarted on its next request.
             self.process = subprocess.Popen(
-                [*plan.prefix, sys.executable, "-I", "-c", code], cwd="/", env=env,
+                [*plan.prefix, sys.executable, *PYTHON_FLAGS, "-c", code], cwd="/", env=env,
                 stdin=subprocess.DEVNULL, stdout=output_w, stderr=output_w,
                 pass_fds=(request_r, response_w), start_new_session=True)
         except OSError as exc:

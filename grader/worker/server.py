@@ -2,7 +2,7 @@
 
 Nothing here judges anything: it imports modules and runs probes when asked, and
 sends back what came out as plain data (see ``wire``). It is started by
-``client.Worker`` as ``python -I -c <bootstrap>`` (inside the sandbox, see ``sandbox``)
+``client.Worker`` as ``python -s -P -c <bootstrap>`` (inside the sandbox, see ``sandbox``)
 and sets itself up (``prepare``) before it says it is ready; from then on everything
 it reports can be forged by the code it runs, and the grader treats it that way.
 """
