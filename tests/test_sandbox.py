@@ -140,3 +140,12 @@ def test_the_limit_options_reach_the_report(tmp_path):
     note = next(n for n in report["extra_data"]["notes"] if n.startswith("isolation:"))
     assert "77 processes" in note and "CPU 999 s" in note and "files 5 MiB" in note and "output 8 KiB" in note
     assert report["score"] == 0 and Status.GRADER_ERROR.value not in {t["status"] for t in report["tests"]}
+
+
+@needs_sandbox
+def test_a_submission_larger_than_the_disk_limit_still_starts(tmp_path):
+    folder = module(tmp_path / "sub")
+    for i in range(3):
+        (folder / "cs231n" / f"weights{i}.npy").write_bytes(bytes(10 << 20))
+    with Worker(folder, Limits(disk=16 * MiB)) as worker:
+        assert call(worker, "write_here").ok  # 30 MiB copied in, and room left to write

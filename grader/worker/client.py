@@ -145,6 +145,8 @@ class Worker:
                 stdin=subprocess.DEVNULL, stdout=output_w, stderr=output_w,
                 pass_fds=(request_r, response_w), start_new_session=True)
         except OSError as exc:
+            for fd in (request_w, response_r, output_r):
+                os.close(fd)
             self._cleanup_scratch()
             return Reply(False, status="grader_error", message=f"the worker could not start: {exc}")
         finally:
@@ -155,11 +157,11 @@ class Worker:
             os.set_blocking(fd, False)
         self.imported = set()
         ready = self._exchange(None, self.limits.import_timeout * self.limits.timeout_scale)
-        if not ready.ok or ready.value != "ready":
+        if not ready.ok or ready.value != "ready":  # no submitted code has run yet: not the student's doing
             self._kill()
+            why = ready.output.strip()[-500:] or ready.message
             return Reply(False, status="grader_error", output=ready.output,
-                         message=f"the worker could not start ({isolation.kind}): {ready.message} "
-                                 f"{ready.output.strip()[-500:]}".strip())
+                         message=f"the worker could not start ({isolation.kind}): {why}")
         self.own = {self.process.pid, *sandbox.descendants(self.process.pid)}
         return None
 

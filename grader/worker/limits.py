@@ -18,7 +18,8 @@ class Limits:
     the CPU time of one worker process over its whole life (a check is bounded by its
     wall-clock timeout). ``processes`` bounds the processes and threads the worker's
     user may have (RLIMIT_NPROC). ``file_size`` bounds any one file the worker writes,
-    ``disk`` all it writes (the size of its private folders; only inside the sandbox).
+    ``disk`` all it writes in each of its private folders (its copy of the submission,
+    /tmp, /dev/shm: tmpfs of that size, in memory; inside the sandbox only).
     ``output`` is how much printed output is kept per request, and ``response`` the
     largest reply accepted. The worker sets the resource limits on itself before any
     code under test runs (``server.prepare``).
@@ -34,7 +35,7 @@ class Limits:
     cpu_seconds: int = 1800
     processes: int = 256
     file_size: int = 64 * MiB
-    disk: int = 512 * MiB
+    disk: int = 256 * MiB
     output: int = 32 * 1024
     response: int = 256 * MiB
     timeout_scale: float = 1.0
@@ -48,4 +49,4 @@ class Limits:
     def describe(self) -> str:
         return (f"{self.timeout:g} s per check (x{self.timeout_scale:g}), address space {self.memory / GiB:g} GiB, "
                 f"CPU {self.cpu_seconds} s per worker, {self.processes} processes, files {self.file_size // MiB} MiB "
-                f"each ({self.disk // MiB} MiB in all in the sandbox), output {self.output // 1024} KiB per check")
+                f"each ({self.disk // MiB} MiB per private folder in the sandbox), output {self.output // 1024} KiB per check")

@@ -113,9 +113,9 @@ def _choose(mode: str) -> Isolation:
         reason = problem
     if not as_root:
         return Isolation("process", drops_user=False, network_blocked=False, reason=reason)
-    outcome = _run_trial([], _trial_code(worker_uid(Limits()), GRADER_PARENT, unshare_net=True))
-    network, dropped = (outcome or "0 0").split()[:2] if outcome and outcome[0] in "01" else ("0", "0")
-    return Isolation("process", drops_user=dropped == "1", network_blocked=network == "1", reason=reason)
+    outcome = _run_trial([], _trial_code(worker_uid(Limits()), GRADER_PARENT, unshare_net=True)) or ""
+    return Isolation("process", drops_user=outcome[1:3] == " 1", network_blocked=outcome.startswith("1 "),
+                     reason=reason)
 
 
 def _try_bubblewrap(as_root: bool) -> str | None:
@@ -245,11 +245,23 @@ def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool) -> 
         mounts.add(["--ro-bind", root], root)
     else:
         mounts.add(["--ro-bind", root], INSIDE_SOURCE)
-        mounts.add(["--perms", "1777", "--size", str(limits.disk), "--tmpfs"], root)
+        mounts.add(["--perms", "1777", "--size", str(limits.disk + _room_for(root)), "--tmpfs"], root)
     for secret in hidden_paths():
         if any(_inside(secret, bound) for bound in mounts.bound_from):
             mounts.add(["--tmpfs"], secret)
     return args + mounts.arguments() + ["--chdir", root]
+
+
+def _room_for(folder: str) -> int:
+    """Bytes a tmpfs needs to hold a copy of ``folder`` (a file takes whole 4 KiB pages)."""
+    total = 0
+    for here, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += -(-os.lstat(os.path.join(here, name)).st_size // 4096) * 4096 + 4096
+            except OSError:
+                continue
+    return total
 
 
 class _Mounts:
