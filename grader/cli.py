@@ -64,15 +64,15 @@ def _extra(flag: str, field: str, kind, default, text: str, scale: int = 1):
 
 
 def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limits:
-    """The limits the options of the current command ask for. With ``--sandbox bubblewrap``
-    where the sandbox cannot run, a usage error (exit status 2)."""
+    """The limits the options of the current command ask for; a usage error (exit status 2)
+    when submitted code cannot run here with the isolation asked for (see ``sandbox``)."""
     ctx = click.get_current_context(silent=True)
     extra = dict(ctx.meta.get(EXTRA_LIMITS, {})) if ctx else {}
     limits = Limits(timeout=timeout, timeout_scale=timeout_scale, memory=int(memory_gib * GiB), **extra)
     try:
         sandbox.isolation(limits.sandbox)
     except sandbox.SandboxUnavailable as exc:
-        raise click.UsageError(f"--sandbox bubblewrap: {exc}") from None
+        raise click.UsageError(f"--sandbox {limits.sandbox}: {exc}") from None
     return limits
 
 

@@ -6,7 +6,6 @@ traceback, and every check must have its result.
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import zipfile

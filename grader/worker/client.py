@@ -122,7 +122,7 @@ class Worker:
         try:
             isolation = sandbox.isolation(self.limits.sandbox)
         except sandbox.SandboxUnavailable as exc:
-            return Reply(False, status="grader_error", message=f"the sandbox cannot run here: {exc}")
+            return Reply(False, status="grader_error", message=f"the worker cannot run here: {exc}")
         self.kind = isolation.kind
         if isolation.kind == "process":
             sandbox.protect_grader()

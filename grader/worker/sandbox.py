@@ -16,9 +16,9 @@ The kind of isolation is chosen once per grader process (``isolation``), by tryi
   runs; otherwise bubblewrap puts it in a user namespace, as the grader's user.
 * ``process``: a plain process with resource limits, where bubblewrap is missing or
   cannot run (containers that forbid namespaces). As root, the worker gets its own
-  network namespace when the kernel allows and drops to an unprivileged uid when that
-  uid can run Python, else it stays root with every capability dropped. It can read
-  whatever its user can read.
+  network namespace when the kernel allows and drops to an unprivileged uid; where no
+  such uid can run Python, "auto" refuses, and only an explicit "none" runs it as root
+  with every capability dropped. It can read whatever its user can read.
 
 Worker uids (root only) are ``UID_BASE`` and up, numbers no account uses: a worker
 shares its process count, files and signals with no one.
@@ -50,7 +50,7 @@ TRIAL_TIMEOUT = 60
 
 
 class SandboxUnavailable(RuntimeError):
-    """The sandbox was required but cannot run here; the message says why."""
+    """No way to run submitted code here with the isolation asked for; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ class Isolation:
         if self.drops_user:
             who = "its own unprivileged uid"
         elif self.as_root:
-            who = "root with every capability dropped (no unprivileged uid can run this Python)"
+            who = ("root with every capability dropped (no unprivileged uid can run this Python): it can still "
+                   "change files root owns, so use this only for code you trust")
         else:
             who = f"the grader's user ({_user_name()})"
         network = "network blocked (empty network namespace)" if self.network_blocked else "network NOT blocked"
@@ -74,7 +75,7 @@ class Isolation:
                     f"system libraries, Python and its packages, the grader's worker modules and a private copy of "
                     f"the submission, not the reference, the project, the grader's folders or other submissions; "
                     f"runs as {who}; {network}; processes it starts end with each check")
-        return (f"plain worker process, no sandbox ({self.reason}); runs as {who} and can read what that user "
+        return (f"plain worker process, no sandbox ({self.reason}); runs as {who}; it can read what its user "
                 f"can read; {network}")
 
 
@@ -83,7 +84,7 @@ def describe(limits: Limits) -> str:
     try:
         kind = isolation(limits.sandbox).describe()
     except SandboxUnavailable as exc:
-        kind = f"none: the sandbox was required but cannot run ({exc}); no submitted code was run"
+        kind = f"none: no submitted code was run ({exc})"
     return f"isolation: {kind}; limits: {limits.describe()}"
 
 
@@ -95,7 +96,9 @@ _chosen: dict[str, Isolation] = {}
 def isolation(mode: str = "auto") -> Isolation:
     """The isolation workers get under ``Limits.sandbox == mode``, tried once and remembered.
 
-    Raises SandboxUnavailable when ``mode`` is "bubblewrap" and it cannot run."""
+    Raises SandboxUnavailable when ``mode`` is "bubblewrap" and it cannot run, or when
+    ``mode`` is "auto", the grader is root, and neither the sandbox nor an unprivileged
+    uid can run Python here (only an explicit "none" runs submitted code as root)."""
     if mode not in _chosen:
         _chosen[mode] = _choose(mode)
     return _chosen[mode]
@@ -114,6 +117,11 @@ def _choose(mode: str) -> Isolation:
     if not as_root:
         return Isolation("process", drops_user=False, network_blocked=False, reason=reason)
     outcome = _run_trial([], _trial_code(worker_uid(Limits()), GRADER_PARENT, unshare_net=True)) or ""
+    if outcome[1:3] != " 1" and mode == "auto":
+        raise SandboxUnavailable(f"{reason}, and no unprivileged user can run {sys.executable} (it may sit in a "
+                                 "folder only root can enter), so submitted code would run as root: install "
+                                 "bubblewrap, grade as an ordinary user, or pass --sandbox none to run it as root "
+                                 "anyway")
     return Isolation("process", drops_user=outcome[1:3] == " 1", network_blocked=outcome.startswith("1 "),
                      reason=reason)
 
@@ -229,7 +237,7 @@ def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool) -> 
             mounts.add(["--symlink", os.readlink(top)], top)
         elif os.path.isdir(top):
             mounts.add(["--ro-bind", top], top)
-    for name in ("/etc/ld.so.cache", "/etc/localtime"):
+    for name in ("/etc/ld.so.cache", "/etc/localtime", "/etc/fonts"):
         if os.path.exists(name):
             mounts.add(["--ro-bind", name], name)
     for path in python_paths():
