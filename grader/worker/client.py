@@ -122,7 +122,9 @@ class Worker:
         try:
             isolation = sandbox.isolation(self.limits.sandbox)
         except sandbox.SandboxUnavailable as exc:
-            return Reply(False, status="grader_error", message=f"the worker cannot run here: {exc}")
+            if not self.trusted:
+                return Reply(False, status="grader_error", message=f"the worker cannot run here: {exc}")
+            isolation = sandbox.isolation("none")  # the reference is trusted code: a plain process will do
         self.kind = isolation.kind
         if isolation.kind == "process":
             sandbox.protect_grader()
