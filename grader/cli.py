@@ -16,11 +16,17 @@ import click
 
 from . import data
 from .suites import SUITES, load_suite
-from .worker.limits import GiB, Limits
+from .worker import sandbox
+from .worker.limits import SANDBOXES, GiB, Limits, MiB
 
 
 def limit_options(command):
-    """Options that set the worker's limits, shared by every grading command."""
+    """Options that set the worker's limits, shared by every grading command.
+
+    The first three reach the command as arguments (``timeout``, ``timeout_scale``,
+    ``memory_gib``); the others are kept aside and picked up by ``make_limits``, so
+    that a command's signature does not grow with every limit."""
+    defaults = Limits()
     options = [
         click.option("--timeout", type=click.FloatRange(min=1), default=Limits.timeout, show_default=True,
                      help="Default wall-clock seconds per check call; checks that train get their own budget."),
@@ -28,14 +34,47 @@ def limit_options(command):
                      help="Multiply every time budget (for slow machines)."),
         click.option("--memory-gib", type=click.FloatRange(min=0.5), default=Limits.memory / GiB, show_default=True,
                      help="Address-space limit of a worker, in GiB."),
+        _extra("--cpu-seconds", "cpu_seconds", click.IntRange(min=1), defaults.cpu_seconds,
+               "CPU seconds a worker process may use over its life."),
+        _extra("--processes", "processes", click.IntRange(min=16), defaults.processes,
+               "Processes and threads a worker may have (RLIMIT_NPROC)."),
+        _extra("--file-size-mib", "file_size", click.IntRange(min=1), defaults.file_size // MiB,
+               "Largest file a worker may write, in MiB.", scale=MiB),
+        _extra("--disk-mib", "disk", click.IntRange(min=16), defaults.disk // MiB,
+               "What a sandboxed worker may write in each of its copy of the submission, /tmp and /dev/shm, in MiB.",
+               scale=MiB),
+        _extra("--output-kib", "output", click.IntRange(min=1), defaults.output // 1024,
+               "Printed output kept per check, in KiB.", scale=1024),
+        _extra("--sandbox", "sandbox", click.Choice(SANDBOXES), defaults.sandbox,
+               "bubblewrap: require the sandbox; none: plain processes; auto: the sandbox where it works."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
 
 
+EXTRA_LIMITS = "grader.extra_limits"
+
+
+def _extra(flag: str, field: str, kind, default, text: str, scale: int = 1):
+    def remember(ctx, param, value):
+        ctx.meta.setdefault(EXTRA_LIMITS, {})[field] = value * scale if scale != 1 else value
+        return value
+    return click.option(flag, type=kind, default=default, show_default=True, help=text, expose_value=False,
+                        callback=remember)
+
+
 def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limits:
-    return Limits(timeout=timeout, timeout_scale=timeout_scale, memory=int(memory_gib * GiB))
+    """The limits the options of the current command ask for; a usage error (exit status 2)
+    when submitted code cannot run here with the isolation asked for (see ``sandbox``)."""
+    ctx = click.get_current_context(silent=True)
+    extra = dict(ctx.meta.get(EXTRA_LIMITS, {})) if ctx else {}
+    limits = Limits(timeout=timeout, timeout_scale=timeout_scale, memory=int(memory_gib * GiB), **extra)
+    try:
+        sandbox.isolation(limits.sandbox)
+    except sandbox.SandboxUnavailable as exc:
+        raise click.UsageError(f"--sandbox {limits.sandbox}: {exc}") from None
+    return limits
 
 
 def load_dataset(data_dir: str | None) -> data.Dataset | None:

@@ -25,7 +25,7 @@ from .checks import Check, Verdict
 from .probe import Probe
 from .results import CheckResult, Report, Status
 from .submission import PACKAGE, InvalidSubmission, copy_tree, prepare
-from .worker import wire
+from .worker import sandbox, wire
 from .worker.client import Worker
 from .worker.limits import Limits
 
@@ -102,7 +102,7 @@ class Reference:
                 shutil.rmtree(self._temp, ignore_errors=True)
                 raise
             root = self._temp / "work"
-        self.worker = Worker(root, limits, label="reference")
+        self.worker = Worker(root, limits, label="reference", trusted=True)
         self.cache: dict[str, object] = {}
 
     def run(self, probe: Probe, seed: int):
@@ -126,6 +126,7 @@ class Context:
     def __init__(self, student: Worker, reference: Reference, dataset: data.Dataset, root: Path, seed: int):
         self._student, self._reference = student, reference
         self.dataset, self.root, self.seed = dataset, root, seed
+        self.sources: dict[str, bytes] | None = None
         self.begin("")
 
     def begin(self, title: str) -> None:
@@ -144,6 +145,11 @@ class Context:
         return self._reference.run(probe, self.probe_seed)
 
     def source(self, relative: str) -> str | None:
+        """A source file as handed in (from the snapshot taken before any worker ran,
+        when there is one: code under test may rewrite its own files)."""
+        if self.sources is not None:
+            text = self.sources.get(Path(relative).as_posix())
+            return None if text is None else text[:MAX_SOURCE].decode("utf-8", errors="replace")
         path = self.root / relative
         if not path.is_file() or path.is_symlink():
             return None
@@ -192,6 +198,7 @@ def grade(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None
         no_package = suite.needs_package and submission.package_root is None
         try:
             ctx = Context(student, reference, dataset, submission.root, seed)
+            ctx.sources = submission.snapshot()  # before the first check starts the worker
             passed: set[str] = set()
             for check in suite.checks:
                 ctx.begin(check.title)
@@ -226,6 +233,4 @@ def judge(check: Check, ctx: Context) -> Verdict:
 
 
 def isolation_note(limits: Limits) -> str:
-    return (f"isolation: separate worker process per submission, limits: {limits.timeout:g} s per check "
-            f"(x{limits.timeout_scale:g}), address space {limits.memory >> 30} GiB, "
-            f"files {limits.file_size >> 20} MiB, CPU {limits.cpu_seconds} s per worker")
+    return sandbox.describe(limits)

@@ -9,6 +9,7 @@ reach it.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -24,6 +25,9 @@ MAX_FILE = 20 << 20  # bytes, per file copied
 MAX_TOTAL = 300 << 20  # bytes, all files copied, or unpacked from a zip
 MAX_FILES = 5000
 MAX_DEPTH = 6  # folders searched below the top for the package
+MAX_NESTING = 16  # folders copied below the package's folder (or unpacked from a zip)
+MAX_NOTEBOOK = 50 << 20  # bytes of a lone notebook
+SNAPSHOT_EACH, SNAPSHOT_TOTAL = 2 << 20, 64 << 20  # bytes of .py source kept in memory for static checks
 
 
 class InvalidSubmission(ValueError):
@@ -37,6 +41,17 @@ class Submission:
     root: Path  # the workspace copy the worker runs in
     notes: list[str] = field(default_factory=list)
     _temp: Path | None = None
+
+    def snapshot(self) -> dict[str, bytes]:
+        """The workspace's Python sources, read into memory: what static checks read,
+        whatever the code under test later does to the files."""
+        sources, total = {}, 0
+        for path in sorted(self.root.rglob("*.py")):
+            if path.is_file() and not path.is_symlink() and total < SNAPSHOT_TOTAL:
+                with open(path, "rb") as handle:
+                    sources[path.relative_to(self.root).as_posix()] = data = handle.read(SNAPSHOT_EACH)
+                total += len(data)
+        return sources
 
     def cleanup(self) -> None:
         if self._temp:
@@ -60,27 +75,47 @@ def prepare(path: str | Path, needs_package: bool = True) -> Submission:
     temp = Path(tempfile.mkdtemp(prefix="grade-"))
     try:
         notes: list[str] = []
-        if source.is_file() and source.suffix == ".zip":
+        if source.is_file() and source.suffix.lower() == ".zip":
             unpacked = temp / "unpacked"
             unzip_safely(source, unpacked, notes)
             folder = unpacked
-        elif source.is_file() and source.suffix == ".ipynb":
+        elif source.is_file() and source.suffix.lower() == ".ipynb":
+            check_notebook(source)
             folder = temp / "notebook"
             folder.mkdir()
             shutil.copyfile(source, folder / source.name)
         elif source.is_dir():
             folder = source
         else:
-            raise InvalidSubmission(f"{source} is not a folder, a .zip or a .ipynb file")
+            raise InvalidSubmission(f"{source.name} is not a folder, a .zip or a .ipynb file")
         package_root = find_package_root(folder)
         if package_root is None and needs_package:
-            raise InvalidSubmission(f"no '{PACKAGE}' package folder found in {source.name}")
+            raise InvalidSubmission(f"no '{PACKAGE}' package folder (a '{PACKAGE}' folder with .py files in it) found "
+                                    f"in {source.name}, nor in its folders up to {MAX_DEPTH} levels down")
         root = temp / "work"
         copy_tree(package_root or folder, root, notes)
         return Submission(source, package_root, root, notes, temp)
+    except InvalidSubmission:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    except (OSError, RecursionError, UnicodeError, ValueError, shutil.Error) as exc:
+        shutil.rmtree(temp, ignore_errors=True)  # e.g. a name too long, an unreadable file, a folder too deep
+        raise InvalidSubmission(f"{source.name} cannot be read: {type(exc).__name__}: {exc}"[:500]) from None
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+
+
+def check_notebook(path: Path) -> None:
+    """A lone notebook must at least be JSON with cells; suites read it further."""
+    if path.stat().st_size > MAX_NOTEBOOK:
+        raise InvalidSubmission(f"{path.name} is larger than {MAX_NOTEBOOK >> 20} MiB")
+    try:
+        notebook = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidSubmission(f"{path.name} is not a readable notebook (not JSON: {exc})"[:300]) from None
+    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+        raise InvalidSubmission(f"{path.name} is not a readable notebook (no list of cells)")
 
 
 def find_package_root(folder: Path) -> Path | None:
@@ -96,7 +131,10 @@ def find_package_root(folder: Path) -> Path | None:
 
 def _holds_package(folder: Path) -> bool:
     package = folder / PACKAGE
-    return package.is_dir() and not package.is_symlink() and any(package.glob("*.py"))
+    try:
+        return package.is_dir() and not package.is_symlink() and any(package.glob("*.py"))
+    except OSError:
+        return False
 
 
 def _subfolders(folder: Path) -> list[Path]:
@@ -108,10 +146,16 @@ def _subfolders(folder: Path) -> list[Path]:
 
 
 def copy_tree(source: Path, target: Path, notes: list[str]) -> None:
-    """Copy regular files, skipping links, caches, datasets and oversized files."""
+    """Copy regular files, skipping links, caches, datasets, oversized files and folders
+    nested too deep."""
     total, count = 0, 0
     for folder, dirs, files in os.walk(source):
         here = Path(folder)
+        depth = len(here.relative_to(source).parts)
+        if depth >= MAX_NESTING and dirs:
+            notes.append(f"skipped the folders inside {here.relative_to(source)}: nested more than "
+                         f"{MAX_NESTING} folders deep")
+            dirs[:] = []
         dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS and not (here / d).is_symlink())
         (target / here.relative_to(source)).mkdir(parents=True, exist_ok=True)
         for name in sorted(files):
@@ -122,6 +166,7 @@ def copy_tree(source: Path, target: Path, notes: list[str]) -> None:
                 notes.append(f"skipped symbolic link {relative}")
                 continue
             if not stat.S_ISREG(info.st_mode):
+                notes.append(f"skipped {relative}: not a regular file")
                 continue
             if info.st_size > MAX_FILE:
                 notes.append(f"skipped {relative}: {info.st_size >> 20} MiB is more than the "
@@ -147,6 +192,7 @@ def unzip_safely(archive: Path, target: Path, notes: list[str]) -> None:
         members = bundle.infolist()
         if len(members) > MAX_FILES:
             raise InvalidSubmission(f"{archive.name} holds {len(members)} files, more than {MAX_FILES}")
+        too_deep = 0
         for member in members:
             name = member.filename.replace("\\", "/")
             parts = [p for p in name.split("/") if p not in ("", ".")]
@@ -155,12 +201,15 @@ def unzip_safely(archive: Path, target: Path, notes: list[str]) -> None:
             if stat.S_ISLNK(member.external_attr >> 16):
                 notes.append(f"skipped symbolic link {name} in the zip")
                 continue
-            destination = target.joinpath(*parts) if parts else target
-            if member.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
+            if len(parts) > MAX_DEPTH + MAX_NESTING + 2:
+                too_deep += 1
                 continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination = target.joinpath(*parts) if parts else target
             try:
+                if member.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True)
                 with bundle.open(member) as src, open(destination, "wb") as dst:
                     while chunk := src.read(1 << 20):
                         written += len(chunk)
@@ -170,4 +219,7 @@ def unzip_safely(archive: Path, target: Path, notes: list[str]) -> None:
                         dst.write(chunk)
             except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, zlib.error,
                     NotImplementedError) as exc:
-                raise InvalidSubmission(f"{archive.name}: cannot unpack {name!r} ({exc})") from None
+                raise InvalidSubmission(f"{archive.name}: cannot unpack {name!r} ({exc})"[:500]) from None
+        if too_deep:
+            notes.append(f"skipped {too_deep} member(s) of {archive.name} nested more than "
+                         f"{MAX_DEPTH + MAX_NESTING + 2} folders deep")

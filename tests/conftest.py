@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading import Reference, grade, reference_root
+from grader.grading import Reference, Suite, grade, reference_root
 from grader.suites import load_suite
 from grader.worker.limits import Limits
 
@@ -55,3 +55,18 @@ def solution_copy(tmp_path):
         shutil.copytree(REFERENCE / assignment, target, ignore=shutil.ignore_patterns("__pycache__"))
         return target
     return make
+
+
+def checks_of(assignment: str, titles) -> Suite:
+    """A suite cut down to ``titles`` and the checks they build on, in the suite's order
+    (for tests that need a few checks, not the whole assignment)."""
+    full = load_suite(assignment)
+    wanted = set(titles)
+    for check in reversed(full.checks):
+        if check.title in wanted:
+            wanted |= set(check.requires)
+    parts: dict[str, list] = {}
+    for check in full.checks:
+        if check.title in wanted:
+            parts.setdefault(check.part, []).append(check)
+    return Suite(full.name, reference=full.reference, parts=parts)

@@ -6,6 +6,11 @@ reply under a wall-clock deadline while it collects whatever the process prints.
 A process that times out, dies, or sends something that is not a well-formed frame
 is killed; the next request starts a fresh one. Every outcome becomes a ``Reply``:
 the grader never sees an exception from here.
+
+Where the process runs and what it can see is ``sandbox``'s business. A worker says
+it is ready before any submitted code runs, so a failure before that is the grader's
+(or the machine's), never the student's. After each request, a process the code
+started and left running, or a thread, ends the worker: nothing outlives its check.
 """
 from __future__ import annotations
 
@@ -16,19 +21,24 @@ import struct
 import subprocess
 import sys
 import time
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import wire
+from . import sandbox, wire
 from .limits import Limits
 
-GRADER_PARENT = str(Path(__file__).resolve().parents[2])
+GRADER_PARENT = sandbox.GRADER_PARENT
 BOOTSTRAP = (
     "import sys; sys.path.insert(0, {path!r}); "
-    "from grader.worker import server; server.main({root!r}, {path!r}, {limits!r}, {fds!r})"
+    "from grader.worker import server; server.main({root!r}, {path!r}, {setup!r}, {fds!r})"
 )
 STATUSES_FROM_WORKER = {"failed", "missing", "not_implemented", "memory", "import_error", "numpy2", "crash"}
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
+# -P: no working folder on sys.path; -s: no user site-packages. Not -I, which would also
+# ignore PYTHONHASHSEED (the environment is the grader's own, built below). Before 3.11
+# there is no -P, and -I keeps the working folder off sys.path at the cost of hash seeds.
+PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-I",)
 
 
 @dataclass
@@ -45,14 +55,21 @@ class Reply:
     # CPU time the worker process used for the request, from the kernel's accounting
     # (Linux; None elsewhere): unlike ``seconds``, it does not grow when the machine is busy.
     cpu_seconds: float | None = None
+    threads: int = 0  # threads the code started that still run after the request, as the worker says
 
 
 class Worker:
-    def __init__(self, root: str | Path, limits: Limits = Limits(), label: str = "student"):
+    """``trusted``: the reference, run in place, read-only, as the grader's user."""
+
+    def __init__(self, root: str | Path, limits: Limits = Limits(), label: str = "student", trusted: bool = False):
         self.root = str(Path(root).resolve())
         self.limits = limits
         self.label = label
+        self.trusted = trusted
         self.process: subprocess.Popen | None = None
+        self.launch: sandbox.Launch | None = None
+        self.kind = ""  # the isolation of the running process: "bubblewrap" or "process"
+        self.own: set[int] = set()  # the worker's own processes: the server (and bubblewrap's two)
         self.imported: set[str] = set()
         self.failed_imports: dict[str, Reply] = {}
         self._import_output = ""
@@ -103,22 +120,40 @@ class Worker:
         return reply
 
     # -- process ------------------------------------------------------------------
-    def _start(self) -> None:
+    def _start(self) -> Reply | None:
+        """Start a worker and wait until it is ready; a Reply when it could not start."""
+        try:
+            isolation = sandbox.isolation(self.limits.sandbox)
+        except sandbox.SandboxUnavailable as exc:
+            if not self.trusted:
+                return Reply(False, status="grader_error", message=f"the worker cannot run here: {exc}")
+            isolation = sandbox.isolation("none")  # the reference is trusted code: a plain process will do
+        self.kind = isolation.kind
+        if isolation.kind == "process":
+            sandbox.protect_grader()
+        self.launch = plan = sandbox.launch(isolation, self.root, self.trusted, self.limits)
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_r, output_w = os.pipe()
-        limits = {"memory": self.limits.memory, "cpu": self.limits.cpu_seconds, "response": self.limits.response,
-                  "file_size": self.limits.file_size}
-        code = BOOTSTRAP.format(path=GRADER_PARENT, root=self.root, limits=limits,
-                                fds=(request_r, response_w))
+        setup = {**plan.setup, "memory": self.limits.memory, "cpu": self.limits.cpu_seconds,
+                 "response": self.limits.response, "file_size": self.limits.file_size}
+        path = sandbox.INSIDE_GRADER if plan.prefix else GRADER_PARENT
+        code = BOOTSTRAP.format(path=path, root=plan.root, setup=setup, fds=(request_r, response_w))
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}
-        env.update(HOME=self.root, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        env.update(PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1", MPLBACKEND="Agg",
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", **plan.env)
         try:
+            # bubblewrap's --die-with-parent follows the thread that starts it: a worker
+            # started by a thread that ends is restarted on its next request.
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-c", code], cwd=self.root, env=env,
+                [*plan.prefix, sys.executable, *PYTHON_FLAGS, "-c", code], cwd="/", env=env,
                 stdin=subprocess.DEVNULL, stdout=output_w, stderr=output_w,
                 pass_fds=(request_r, response_w), start_new_session=True)
+        except OSError as exc:
+            for fd in (request_w, response_r, output_r):
+                os.close(fd)
+            self._cleanup_scratch()
+            return Reply(False, status="grader_error", message=f"the worker could not start: {exc}")
         finally:
             for fd in (request_r, response_w, output_w):
                 os.close(fd)
@@ -126,34 +161,80 @@ class Worker:
         for fd in (request_w, response_r, output_r):
             os.set_blocking(fd, False)
         self.imported = set()
+        ready = self._exchange(None, self.limits.import_timeout * self.limits.timeout_scale)
+        if not ready.ok or ready.value != "ready":  # no submitted code has run yet: not the student's doing
+            self._kill()
+            why = ready.output.strip()[-500:] or ready.message
+            return Reply(False, status="grader_error", output=ready.output,
+                         message=f"the worker could not start ({isolation.kind}): {why}")
+        self.own = {self.process.pid, *sandbox.descendants(self.process.pid)}
+        return None
 
     def _kill(self) -> None:
         if self.process is None:
             return
+        if self.kind == "process":  # no PID namespace to end them all: find them
+            sandbox.stop_all([self.process.pid, *sandbox.descendants(self.process.pid)], below=self.process.pid)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
+        uid = self.launch.setup.get("uid") if self.launch else None
+        if self.kind == "process" and uid is not None:
+            sandbox.stop_all(sandbox.processes_of(uid))  # whatever escaped, by its uid
         for fd in (self._request_fd, self._response_fd, self._output_fd):
             try:
                 os.close(fd)
             except OSError:
                 pass
         self.process = None
+        self._cleanup_scratch()
+
+    def _cleanup_scratch(self) -> None:
+        if self.launch and self.launch.scratch:
+            shutil.rmtree(self.launch.scratch, ignore_errors=True)
+            self.launch = None
+
+    def _leftovers(self, reply: "Reply") -> None:
+        """End the worker when the code left a process or a thread running after the
+        check, and say so in what the check printed."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        strays = [p for p in sandbox.descendants(self.process.pid) if p not in self.own]
+        threads = reply.threads > 0
+        if not strays and not threads:
+            return
+        what = f"{len(strays)} process(es)" if strays else "a thread"
+        reply.output += (f"\n[grader] {what} the code started still ran after the check; the worker was "
+                         "stopped (nothing may outlive its check)")
+        self._kill()
 
     # -- one request ---------------------------------------------------------------
     def _request(self, message: dict, timeout: float) -> Reply:
         if self.process is None or self.process.poll() is not None:
             self._kill()
-            self._start()
-        pending = memoryview(wire.frame(message))
+            failed = self._start()
+            if failed:
+                return failed
+        stale = _read(self._response_fd)
+        if stale:  # bytes nobody asked for: something in the worker writes to the channel
+            self._kill()
+            return self._request(message, timeout)
+        reply = self._exchange(message, timeout)
+        self._leftovers(reply)
+        return reply
+
+    def _exchange(self, message: dict | None, timeout: float) -> Reply:
+        """Send ``message`` (if any), then read one reply under the deadline."""
+        pending = memoryview(wire.frame(message) if message is not None else b"")
         output = _Output(self.limits.output)
         body, expected = bytearray(), None
         started, cpu_started = time.perf_counter(), cpu_seconds(self.process.pid)
         deadline = time.monotonic() + timeout
         selector = selectors.DefaultSelector()
-        selector.register(self._request_fd, selectors.EVENT_WRITE, "request")
+        if pending:
+            selector.register(self._request_fd, selectors.EVENT_WRITE, "request")
         selector.register(self._response_fd, selectors.EVENT_READ, "response")
         selector.register(self._output_fd, selectors.EVENT_READ, "output")
         try:
@@ -208,17 +289,21 @@ class Worker:
             self._kill()
             return Reply(False, status="crash", output=output.text(), seconds=seconds,
                          message=f"the worker sent something that is not a reply ({exc})")
+        threads = tree.get("threads") if isinstance(tree.get("threads"), int) else 0
         if tree["ok"]:
-            return Reply(True, value=tree.get("value"), output=output.text(), seconds=seconds, cpu_seconds=cpu)
+            return Reply(True, value=tree.get("value"), output=output.text(), seconds=seconds, cpu_seconds=cpu,
+                         threads=threads)
         status = tree.get("status")
         return Reply(False, status=status if status in STATUSES_FROM_WORKER else "crash",
                      message=str(tree.get("message", ""))[:2000], where=str(tree.get("where", ""))[:300],
-                     output=output.text(), seconds=seconds)
+                     output=output.text(), seconds=seconds, threads=threads)
 
     def _died(self, output: "_Output", seconds: float) -> Reply:
         process = self.process
         self._kill_quietly_after_exit()
         code = process.returncode if process else None
+        if code is not None and code > 128 and self.kind == "bubblewrap":
+            code = 128 - code  # bubblewrap passes on a signal that ended the worker as 128 + its number
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             if -code == signal.SIGXCPU:
@@ -259,14 +344,18 @@ class _Output:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time of a process, its threads and its waited-for children
-    so far, read from /proc (None where there is no /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            fields = handle.read().rpartition(")")[2].split()
-        return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
+    """User and system CPU time so far of a process and everything below it (in the
+    sandbox the worker is a child of bubblewrap), their threads and waited-for
+    children, read from /proc (None where there is no /proc)."""
+    total = None
+    for member in [pid, *sandbox.descendants(pid)]:
+        try:
+            with open(f"/proc/{member}/stat") as handle:
+                fields = handle.read().rpartition(")")[2].split()
+            total = (total or 0.0) + sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _read(fd: int) -> bytes | None:

@@ -5,26 +5,48 @@ from dataclasses import dataclass
 
 MiB = 1 << 20
 GiB = 1 << 30
+SANDBOXES = ("auto", "bubblewrap", "none")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """What one worker process may use.
+    """What one worker process may use, and how it is fenced in.
 
     ``timeout`` is the wall-clock default for one request (a check may ask for more);
     the grader kills the worker when it runs out. ``memory`` is the address-space
     limit (RLIMIT_AS; importing PyTorch alone maps about 3 GiB). ``cpu_seconds`` bounds
-    the CPU time of one worker process over its whole life. ``file_size`` bounds any
-    file the worker writes. ``output`` is how much printed output is kept per request,
-    and ``response`` the largest reply accepted. The worker sets the resource limits on
-    itself before any code under test runs (``server.apply_limits``).
+    the CPU time of one worker process over its whole life (a check is bounded by its
+    wall-clock timeout). ``processes`` bounds the processes and threads the worker's
+    user may have (RLIMIT_NPROC). ``file_size`` bounds any one file the worker writes,
+    ``disk`` all it writes in each of its private folders (its copy of the submission,
+    /tmp, /dev/shm: tmpfs of that size, in memory; inside the sandbox only).
+    ``output`` is how much printed output is kept per request, and ``response`` the
+    largest reply accepted. The worker sets the resource limits on itself before any
+    code under test runs (``server.prepare``).
+
+    ``sandbox``: "bubblewrap" requires the sandbox (see ``sandbox``), "none" never uses
+    it, "auto" uses it where it works. ``worker_uid``: the user a worker runs as when
+    the grader is root (default: a fresh, otherwise unused uid per worker).
     """
 
     timeout: float = 30.0
     import_timeout: float = 60.0
     memory: int = 6 * GiB
     cpu_seconds: int = 1800
+    processes: int = 256
     file_size: int = 64 * MiB
+    disk: int = 256 * MiB
     output: int = 32 * 1024
     response: int = 256 * MiB
     timeout_scale: float = 1.0
+    sandbox: str = "auto"
+    worker_uid: int | None = None
+
+    def __post_init__(self):
+        if self.sandbox not in SANDBOXES:
+            raise ValueError(f"sandbox must be one of {', '.join(SANDBOXES)}, not {self.sandbox!r}")
+
+    def describe(self) -> str:
+        return (f"{self.timeout:g} s per check (x{self.timeout_scale:g}), address space {self.memory / GiB:g} GiB, "
+                f"CPU {self.cpu_seconds} s per worker, {self.processes} processes, files {self.file_size // MiB} MiB "
+                f"each ({self.disk // MiB} MiB per private folder in the sandbox), output {self.output // 1024} KiB per check")

@@ -1,0 +1,24 @@
+"""The mutation catalogue itself: every mutant applies, and names the checks that must
+catch it, so that the exactness tests (test_buggy_variants.py) hold each one to losing
+points: a 100% kill rate."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REFERENCE
+from grader.mutants import apply, catalogue
+from grader.suites import SUITES, load_suite
+
+MUTANTS = [m for m in catalogue() if m.assignment in SUITES]
+
+
+def test_the_catalogue_is_large_enough():
+    assert len(catalogue()) >= 24  # assignment 1; assignment 2's catalogue adds to it
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
+def test_every_mutant_changes_the_code_and_must_lose_points(mutant, tmp_path):
+    titles = {check.title for check in load_suite(mutant.assignment).checks}
+    assert mutant.caught_by and mutant.caught_by <= titles, mutant.caught_by - titles
+    folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "mutant")
+    assert (folder / mutant.file).read_text() != (REFERENCE / mutant.assignment / mutant.file).read_text()
