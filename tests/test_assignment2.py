@@ -55,7 +55,7 @@ def test_starter_code_scores_zero_with_a_clear_status_everywhere(tmp_path):
     for test in report["tests"]:
         assert test["status"] != Status.GRADER_ERROR, test
         assert test["status"] != Status.PASSED or test["max_score"] == 0, test  # provided code may pass
-        assert test["output"].strip(), test["name"]
+        assert test["output"].strip() or test["status"] == Status.PASSED, test["name"]
         statuses.add(test["status"])
     assert {Status.FAILED, Status.NOT_IMPLEMENTED, Status.SKIPPED} <= statuses
 

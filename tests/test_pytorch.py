@@ -190,9 +190,10 @@ def test_a_notebook_alone_is_graded_and_the_package_parts_say_what_is_missing(re
 
 
 def test_an_unreadable_or_absent_notebook_gives_a_clear_status(references, tmp_path):
-    broken = tmp_path / "PyTorch.ipynb"
+    (tmp_path / "handed-in").mkdir()
+    broken = tmp_path / "handed-in" / "PyTorch.ipynb"  # (a broken notebook handed in alone: tests/test_bad_input.py)
     broken.write_text('{"cells": [')
-    report = grade_part(references, broken, [BY_NAME[pytorch.CONVNET], *PART_V])
+    report = grade_part(references, broken.parent, [BY_NAME[pytorch.CONVNET], *PART_V])
     assert [r.status for r in report.results] == [Status.IMPORT_ERROR, Status.IMPORT_ERROR, Status.SKIPPED]
     assert "PyTorch.ipynb is not a readable notebook" in report.results[0].feedback
 
