@@ -11,7 +11,6 @@ given and the score is below it, 2 on usage errors.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -131,8 +130,7 @@ def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, s
     except KeyboardInterrupt:
         click.echo(f"\ninterrupted: every finished submission is in {out}; run the same command with --resume "
                    "to grade the rest", err=True)
-        sys.stdout.flush()
-        os._exit(130)  # at once: the grading processes notice and stop their workers
+        sys.exit(130)
     statuses = ", ".join(f"{status} {n}" for status, n in sorted(result.counts.items()))
     click.echo(f"graded {result.graded}, kept {result.reused} from before; gradebook: {statuses}")
     click.echo(f"wrote {out / 'grades.csv'}, {out / 'report.html'}, results/ and feedback/ in {out}")

@@ -26,8 +26,8 @@ import threading
 import time
 import traceback
 import uuid
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections import Counter, deque
+from multiprocessing.connection import wait
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,22 +70,20 @@ def grade_one(job: Job) -> Graded:
     """Grade one submission; always returns a record, whatever the submission does."""
     started, clock = now(), time.perf_counter()
     suite = load_suite(job.assignment)
-    graded_hash = content_hash(Path(job.path))  # before grading: what is graded is at least this new
+    hashed = content_hash(Path(job.path))  # before grading, as the batch hashed it for --resume
     try:
         report = grade(suite, job.path, dataset=_dataset(job.data_dir), seed=job.seed, limits=job.limits,
                        reference=_reference(suite.reference, job.limits))
-        status, message = submission_status(report.results), ""
+        record = Graded(job.student, job.path, hashed, submission_status(report.results), report, settings=job.settings)
     except Exception:  # the grader's own failure: say so, keep the batch going
-        report = Report(job.assignment, job.path, dataset="")
-        status, message = SubmissionStatus.GRADER_ERROR, traceback.format_exc(limit=-4)
-    return Graded(job.student, job.path, graded_hash, status, report,
-                  grader_version=_version(suite.reference), settings=job.settings, started_at=started, finished_at=now(),
-                  seconds=round(time.perf_counter() - clock, 3), graded_by=f"{socket.gethostname()}:{os.getpid()}",
-                  message=message)
+        record = failed(job, "the grader failed:\n" + traceback.format_exc(limit=-4))
+    return replace(record, content_hash=hashed, grader_version=_version(suite.reference), started_at=started,
+                   finished_at=now(), seconds=round(time.perf_counter() - clock, 3),
+                   graded_by=f"{socket.gethostname()}:{os.getpid()}")
 
 
 def failed(job: Job, message: str) -> Graded:
-    """The record of a submission whose grading process or task was lost."""
+    """The record of a submission that could not be graded because of the grader."""
     return Graded(job.student, job.path, content_hash(Path(job.path)), SubmissionStatus.GRADER_ERROR,
                   Report(job.assignment, job.path, dataset=""), settings=job.settings, finished_at=now(),
                   message=message)
@@ -126,42 +124,108 @@ def _reference(name: str, limits: Limits) -> Reference:
 # -- the local pool ----------------------------------------------------------------------------
 
 def run_local(jobs: Iterable[Job], workers: int, on_done: OnDone, grade: Callable[[Job], Graded] = grade_one) -> None:
-    """Grade ``jobs`` in ``workers`` grading processes; ``on_done`` gets each result as it
-    finishes. A grading process that dies takes its pool down: the unfinished jobs get
-    one more try in a fresh pool, then a grader_error record each."""
-    pending = list(jobs)
-    for attempt in (1, 2):
-        if not pending:
-            return
-        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))),
-                                   mp_context=multiprocessing.get_context("spawn"), initializer=_start_grading_process)
-        futures = {pool.submit(grade, job): job for job in pending}
-        pending = []
+    """Grade ``jobs`` in ``workers`` grading processes, one submission at a time each;
+    ``on_done`` gets each result as it finishes. A submission whose grading process
+    dies is tried once more in a fresh process, then recorded as a grader_error; no
+    other submission is touched. On any exception (Ctrl-C) the processes and their
+    workers are killed and the exception goes on: the in-flight submissions are lost."""
+    queue, tries = deque(jobs), Counter()
+    slots = [_Slot(grade) for _ in range(min(workers, len(queue)))]
+    try:
+        while queue or any(slot.job for slot in slots):
+            for slot in slots:
+                if slot.job is None and queue:
+                    slot.give(queue.popleft())
+            busy = {slot.connection: slot for slot in slots if slot.job} | {
+                slot.process.sentinel: slot for slot in slots if slot.job}
+            for ready in wait(list(busy)):
+                slot = busy[ready]
+                if slot.job is None:  # its result and its sentinel were both ready
+                    continue
+                job, result = slot.job, slot.take()
+                if result is None:  # the process died
+                    tries[job.student] += 1
+                    if tries[job.student] < 2:
+                        queue.appendleft(job)
+                    else:
+                        on_done(failed(job, "its grading process died twice while grading it"))
+                    slot.restart()
+                else:
+                    on_done(result)
+    finally:
+        for slot in slots:
+            slot.stop()
+
+
+class _Slot:
+    """One grading process and the submission it is grading (``job``, None when idle)."""
+
+    def __init__(self, grade: Callable[[Job], Graded]):
+        self.grade = grade
+        self.restart()
+
+    def restart(self) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, self.grade), name="grading", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.job: Job | None = None
+
+    def give(self, job: Job) -> None:
         try:
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    result = future.result()
-                except BrokenProcessPool:
-                    if attempt == 1:
-                        pending.append(job)
-                        continue
-                    result = failed(job, "a grading process died (twice) while this submission was queued or "
-                                         "being graded; grade it again with --only")
-                except Exception as exc:  # e.g. a result that could not be sent back
-                    result = failed(job, f"the grading process failed: {exc!r}")
-                on_done(result)
-        except BaseException:  # Ctrl-C: stop starting work; the in-flight jobs are lost, not recorded
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+            self.connection.send(job)
+        except OSError:  # it died while idle
+            self.stop()
+            self.restart()
+            self.connection.send(job)
+        self.job = job
+
+    def take(self) -> Graded | None:
+        """The result, or None when the process died without one."""
+        self.job = None
+        try:
+            if self.connection.poll():
+                return self.connection.recv()
+        except (EOFError, OSError):
+            pass
+        self.process.join(timeout=5)
+        return None
+
+    def stop(self) -> None:
+        """Kill the process (and its workers) if it is grading; else ask it to exit."""
+        if self.job is not None:
+            kill_children(self.process.pid)
+            self.process.kill()
+        else:
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.connection.close()
 
 
-def _start_grading_process() -> None:
-    """Runs first in every local grading process: Ctrl-C is for the batch to handle,
-    and the process must not outlive the batch."""
+def _serve(connection, grade: Callable[[Job], Graded]) -> None:
+    """The loop of a local grading process: a job in, a result out, until told to stop.
+    Ctrl-C is for the batch to handle; the process must not outlive the batch."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     guard_against_orphaning()
+    while True:
+        try:
+            job = connection.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            result = grade(job)
+        except Exception:
+            result = failed(job, "the grading process failed:\n" + traceback.format_exc(limit=-4))
+        connection.send(result)
 
 
 _guarded = False
@@ -210,6 +274,9 @@ def kill_children(pid: int) -> None:
 
 # -- Dask ---------------------------------------------------------------------------------------
 
+CONNECT_TIMEOUT = "20s"
+
+
 class SchedulerUnreachable(ConnectionError):
     pass
 
@@ -222,7 +289,7 @@ def run_dask(jobs: Iterable[Job], address: str, on_done: OnDone, grade: Callable
 
     jobs = list(jobs)
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except OSError as exc:
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
     with client:

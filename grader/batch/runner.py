@@ -73,7 +73,7 @@ def run_batch(assignment: str, directory: Path, out: Path, *, jobs: int | None =
         raise BatchError(str(exc)) from None
     result = BatchResult(out, skipped=found.skipped)
     with book:
-        run = book.start_run(str(directory), engine_name, {"only": list(only), "resume": resume, "seed": seed,
+        run = book.start_run(str(directory.resolve()), engine_name, {"only": list(only), "resume": resume, "seed": seed,
                                                            "limits": asdict(limits), "data": data_dir},
                              version, engine.now(), found.skipped)
         todo = []
