@@ -3,13 +3,14 @@ on the same generated submissions, measured side by side in one run.
 
     python benchmarks/batch_throughput.py              # 40 submissions
     python benchmarks/batch_throughput.py --count 12   # a quicker look
+    python benchmarks/batch_throughput.py --count 20 --rounds 2   # the engines in turn, twice
 
 The set: every assignment-1 mutant of ``grader.mutants`` (realistic mistakes) and
 copies of the reference (each with a different comment, so no two are alike), half
 of them zipped. None hangs: a timeout is a wait, not work, and would flatter the
 parallel runs. Each run is a whole ``run_batch`` (starting its grading processes,
-writing the gradebook and the exports); the Dask cluster is started before its run
-and its start-up is printed apart. All three runs must give the same grades.
+writing the gradebook and the exports); the Dask cluster is started once, before the
+runs, and its start-up is printed apart. Every run must give the same grades.
 
 Not part of the test suite: timings depend on the machine and on what else runs on it
 (the load average is printed before and after).
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import sys
@@ -62,15 +64,46 @@ def grades(out: Path) -> list[tuple]:
         return db.execute("SELECT student, status, score FROM submissions ORDER BY student").fetchall()
 
 
-def timed(label: str, submissions: Path, count: int, **options) -> tuple[float, list[tuple]]:
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy since boot (all cores, every process)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def our_cpu(cluster_pids: list[int]) -> float:
+    """CPU seconds used so far by this process, its finished children, and the Dask
+    workers with everything below them."""
+    import psutil  # comes with dask's distributed
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
+    for pid in cluster_pids:
+        try:
+            process = psutil.Process(pid)
+            for p in [process, *process.children(recursive=True)]:
+                times = p.cpu_times()
+                total += times.user + times.system + times.children_user + times.children_system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def timed(label: str, submissions: Path, count: int, cluster_pids: list[int], **options) -> tuple[float, list[tuple]]:
+    """One whole batch: wall seconds, and the grades. Prints the CPU it used, and the CPU
+    other processes on the machine took meanwhile (they compete for the same cores)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     quiet = Console(file=open(os.devnull, "w"))
-    started = time.perf_counter()
+    busy, ours, started = machine_busy(), our_cpu(cluster_pids), time.perf_counter()
     result = run_batch("assignment1", submissions, out, progress=False, console=quiet, **options)
     seconds = time.perf_counter() - started
+    ours = our_cpu(cluster_pids) - ours
+    others = max(machine_busy() - busy - ours, 0.0)
     assert result.graded == count, result
-    print(f"{label:24} {seconds:7.1f} s   {60 * count / seconds:6.2f} submissions/min   "
-          f"statuses {dict(result.counts)}", flush=True)
+    print(f"{label:18} {seconds:7.1f} s  {60 * count / seconds:6.2f} submissions/min  "
+          f"CPU: ours {ours:6.1f} s ({ours / seconds:.2f} cores), other processes {others:6.1f} s "
+          f"({others / seconds:.2f} cores)", flush=True)
     table = grades(out)
     shutil.rmtree(out)
     return seconds, table
@@ -92,6 +125,7 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.2f} (1 min) before", flush=True)
     started = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster_pids = [nanny.process.pid for nanny in cluster.workers.values()]
     print(f"(Dask LocalCluster started in {time.perf_counter() - started:.1f} s, not counted)", flush=True)
     engines = {"local --jobs 1": {"jobs": 1}, "local --jobs 2": {"jobs": 2},
                "dask, 2 workers": {"scheduler": cluster.scheduler_address}}
@@ -101,7 +135,7 @@ def main() -> int:
         for round_ in range(args.rounds):
             order = list(engines)[round_ % 3:] + list(engines)[: round_ % 3]
             for label in order:
-                took, tables[label, round_] = timed(label, submissions, args.count, **engines[label])
+                took, tables[label, round_] = timed(label, submissions, args.count, cluster_pids, **engines[label])
                 seconds[label] += took
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) after")
     graded = args.count * args.rounds

@@ -27,7 +27,7 @@ from grader.mutants import apply, mutant
 from grader.suites import load_suite
 from grader.worker.limits import GiB, Limits
 
-FAST = ["--timeout", "2", "--jobs", "2", "--no-progress"]
+FAST = ["--timeout", "2", "--no-progress"]
 SUITE = load_suite("assignment1")
 EXAMPLES = ROOT / "submissions"
 
@@ -79,7 +79,7 @@ def rows(out, query):
 @pytest.fixture(scope="module")
 def examples_batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("examples") / "out"
-    output = finish(batch(EXAMPLES, "--out", out, *FAST))
+    output = finish(batch(EXAMPLES, "--out", out, "--jobs", "2", *FAST))
     return out, output
 
 
@@ -117,11 +117,11 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_grades(examples_batch, 
     expected, _ = examples_batch
     folder = tmp_path / "submissions"
     folder.mkdir()
-    students = ["ada", "cy", "eve"]
+    students = ["ada", "eve"]  # one at a time: killed while eve is graded
     for student in students:
         shutil.copy(EXAMPLES / f"{student}.zip", folder)
     out = tmp_path / "out"
-    process = batch(folder, "--out", out, *FAST)
+    process = batch(folder, "--out", out, "--jobs", "1", *FAST)
     graded, deadline = 0, time.monotonic() + 120
     while graded == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -170,13 +170,13 @@ def hostile_set(folder):
     a broken zip and a README."""
     folder.mkdir()
     shutil.copytree(REFERENCE / "assignment1", folder / "good", ignore=shutil.ignore_patterns("__pycache__"))
-    layers = "cs231n/layers.py"
-    for name, old, new in [
-        ("crashes", "def relu_forward(x):", "def relu_forward(x):\n    import ctypes; ctypes.string_at(0)"),
-        ("hangs", "def svm_loss(x, y):", "def svm_loss(x, y):\n    while True:\n        pass"),
-        ("hog", "def affine_forward(x, w, b):", "def affine_forward(x, w, b):\n    hog = np.ones(300_000_000)"),
+    layers, linear = "cs231n/layers.py", "cs231n/classifiers/linear_classifier.py"
+    for name, file, old, new in [  # faults that also cut the training checks short, to keep this quick
+        ("crashes", linear, "num_train, dim = X.shape", "import ctypes; ctypes.string_at(0)"),
+        ("hangs", layers, "def svm_loss(x, y):", "def svm_loss(x, y):\n    while True:\n        pass"),
+        ("hog", layers, "def affine_forward(x, w, b):", "def affine_forward(x, w, b):\n    hog = np.ones(300_000_000)"),
     ]:
-        apply(mutant(name, "assignment1", layers, [(old, new)], ()), REFERENCE / "assignment1", folder / name)
+        apply(mutant(name, "assignment1", file, [(old, new)], ()), REFERENCE / "assignment1", folder / name)
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 this is not a zip")
     (folder / "README.txt").write_text("week 3 submissions")
     return folder

@@ -84,54 +84,17 @@ def report_html(assignment: str, graded: list[Graded], checks: list[tuple[str, f
     html = [f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(assignment)}: batch report</title>"
             f"<style>{STYLE}</style></head><body>",
             f"<h1>{escape(assignment)}: batch report</h1>",
-            f"<p>{len(done)} of {len(graded)} submissions graded; generated {escape(generated_at)}.</p>"]
-    if totals:
-        html.append(f"<p>Total points: mean {statistics.mean(totals):.1f}, median {statistics.median(totals):g}, "
-                    f"of {max_total:g}.</p>")
-    html += ["<h2>Statuses</h2>",
-             table(["status", "submissions", "meaning"],
-                   [[f'<span class="{css_class(s)}">{s.value}</span>', str(counts[s]), escape(MEANING[s])]
-                    for s in SEVERITY if counts[s]], {1})]
-    if totals:
-        html += ["<h2>Distribution of totals</h2>", histogram(totals, max_total)]
-
-    results = {g.student: {r.name: r for r in g.report.results} for g in done}
-    rates = []
-    for title, _points in checks:
-        seen = [r[title] for r in results.values() if title in r]
-        rates.append((title, sum(r.status is Status.PASSED for r in seen) / len(seen) if seen else 0.0, len(seen)))
+            f"<p>{len(done)} of {len(graded)} submissions graded; generated {escape(generated_at)}.</p>",
+            "<h2>Statuses</h2>",
+            table(["status", "submissions", "meaning"],
+                  [[f'<span class="{css_class(s)}">{s.value}</span>', str(counts[s]), escape(MEANING[s])]
+                   for s in SEVERITY if counts[s]], {1})]
     if done:
-        html += ["<h2>Pass rate per check</h2>", pass_rate_chart([(t, rate) for t, rate, _ in rates]),
-                 table(["check", "passed", "of"], [[escape(t), f"{rate:.0%}", str(n)] for t, rate, n in rates], {1, 2})]
-
-        timings = []
-        for title, _points in checks:
-            seconds = [(r[title].seconds, student) for student, r in results.items() if title in r]
-            if seconds:
-                slowest = max(seconds)
-                timings.append((statistics.mean(s for s, _ in seconds), slowest[0], slowest[1], title))
-        timings.sort(reverse=True)
-        html += ["<h2>Slowest checks</h2><p>Seconds spent in the student's code.</p>",
-                 table(["check", "mean s", "max s", "slowest submission"],
-                       [[escape(t), f"{mean:.2f}", f"{most:.2f}", escape(who)] for mean, most, who, t in timings[:10]],
-                       {1, 2})]
-
-    attention = sorted((g for g in done if g.status is not SubmissionStatus.OK),
-                       key=lambda g: (SEVERITY.index(g.status), g.student))
-    rows = []
-    for g in attention:
-        lost = [f"{escape(r.name)} ({r.status.value})" for r in g.report.results if r.score < r.max_score]
-        if len(lost) > SHOWN_LOSSES:
-            lost = lost[:SHOWN_LOSSES] + [f"and {len(lost) - SHOWN_LOSSES} more"]
-        reasons = [r.feedback for r in g.report.results[:1]] + [g.message]
-        if g.status is SubmissionStatus.INVALID_SUBMISSION or not lost:  # one reason for all the checks
-            lost = [escape(next((r.strip().splitlines()[-1] for r in reasons if r.strip()), ""))]
-        why = "<br>".join(lost)
-        rows.append([escape(g.student), f'<span class="{css_class(g.status)}">{g.status.value}</span>',
-                     f"{g.report.score:g}", why])
-    html += [f"<h2>Submissions that did not pass everything ({len(attention)})</h2>",
-             table(["student", "status", "total", "checks that lost points"], rows, {2}) if rows else "<p>None.</p>"]
-
+        html += [f"<h2>Distribution of totals</h2><p>Mean {statistics.mean(totals):.1f}, median "
+                 f"{statistics.median(totals):g}, of {max_total:g} points.</p>", histogram(totals, max_total)]
+        html += per_check([{r.name: r for r in g.report.results} for g in done], [g.student for g in done],
+                          [title for title, _ in checks])
+    html += attention(done)
     pending = [g.student for g in graded if not g.graded]
     if pending:
         html += [f"<h2>Not graded yet ({len(pending)})</h2><p>Run the batch again with --resume.</p>",
@@ -141,6 +104,47 @@ def report_html(assignment: str, graded: list[Graded], checks: list[tuple[str, f
                  table(["entry", "why"], [[escape(e), escape(why)] for e, why in skipped])]
     html.append("</body></html>")
     return "\n".join(html)
+
+
+def per_check(results: list[dict], students: list[str], titles: list[str]) -> list[str]:
+    """The pass rate of every check, and the ten slowest checks (mean time in student code)."""
+    rates, timings = [], []
+    for title in titles:
+        seen = [(r[title], student) for r, student in zip(results, students) if title in r]
+        rates.append((title, sum(r.status is Status.PASSED for r, _ in seen) / max(len(seen), 1), len(seen)))
+        if seen:
+            slowest, who = max((r.seconds, student) for r, student in seen)
+            timings.append((statistics.mean(r.seconds for r, _ in seen), slowest, who, title))
+    timings.sort(reverse=True)
+    return ["<h2>Pass rate per check</h2>", pass_rate_chart([(t, rate) for t, rate, _ in rates]),
+            table(["check", "passed", "of"], [[escape(t), f"{rate:.0%}", str(n)] for t, rate, n in rates], {1, 2}),
+            "<h2>Slowest checks</h2><p>Seconds spent in the student's code.</p>",
+            table(["check", "mean s", "max s", "slowest submission"],
+                  [[escape(t), f"{mean:.2f}", f"{most:.2f}", escape(who)] for mean, most, who, t in timings[:10]],
+                  {1, 2})]
+
+
+def attention(done: list[Graded]) -> list[str]:
+    """Every graded submission that is not ok, worst status first, with the checks it lost."""
+    rows = []
+    for g in sorted((g for g in done if g.status is not SubmissionStatus.OK),
+                    key=lambda g: (SEVERITY.index(g.status), g.student)):
+        lost = [f"{escape(r.name)} ({r.status.value})" for r in g.report.results if r.score < r.max_score]
+        if g.status is SubmissionStatus.INVALID_SUBMISSION or not lost:  # one reason stands for every check
+            lost = [escape(reason(g))]
+        elif len(lost) > SHOWN_LOSSES:
+            lost = lost[:SHOWN_LOSSES] + [f"and {len(lost) - SHOWN_LOSSES} more"]
+        rows.append([escape(g.student), f'<span class="{css_class(g.status)}">{g.status.value}</span>',
+                     f"{g.report.score:g}", "<br>".join(lost)])
+    return [f"<h2>Submissions that did not pass everything ({len(rows)})</h2>",
+            table(["student", "status", "total", "checks that lost points"], rows, {2}) if rows else "<p>None.</p>"]
+
+
+def reason(g: Graded) -> str:
+    """One line on why: the message of a grader error, or the first check's feedback."""
+    text = g.message if g.message.strip() else (g.report.results[0].feedback if g.report.results else "")
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def write_report_html(path: Path, *args, **kwargs) -> Path:
