@@ -17,8 +17,8 @@ from grader.batch import engine
 from grader.batch.engine import Job, run_local
 from grader.batch.entries import content_hash, discover
 from grader.batch.gradebook import Gradebook, GradebookError
-from grader.batch.runner import BatchError, run_batch
 from grader.batch.record import Graded, SubmissionStatus as S, submission_status
+from grader.batch.runner import BatchError, run_batch
 from grader.reports.feedback import feedback_markdown
 from grader.reports.gradescope import results_json
 from grader.reports.grades import write_grades_csv
@@ -144,7 +144,7 @@ def test_exports_quote_formulas_fence_student_text_and_escape_html(tmp_path):
     assert "`````text\nprinted ````\n`````" in markdown  # a fence longer than any run inside
     assert "````text\n```\n<script>" in markdown
 
-    page = report_html("assignment1", [sneaky, pending], [("part: check 0", 2), ("part: check 1", 2)], 4.0,
+    page = report_html("assignment1", [sneaky, pending], ["part: check 0", "part: check 1"], 4.0,
                        [("<b>notes</b>", "not a submission")], "now")
     assert "<script>" not in page and "&lt;b&gt;notes&lt;/b&gt;" in page
     assert "Not graded yet (1)" in page and page.count("data:image/png;base64,") == 2

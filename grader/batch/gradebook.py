@@ -98,17 +98,16 @@ class Gradebook:
     # -- submissions ------------------------------------------------------------------------------
     def is_graded(self, student: str, content_hash: str, grader_version: str, settings: str) -> bool:
         """Graded before, with a final status, from the same content by the same grader and settings."""
-        row = self.db.execute("SELECT status, content_hash, grader_version, settings FROM submissions WHERE student=?",
-                              (student,)).fetchone()
-        return (row is not None and row["status"] in {s.value for s in FINAL}
-                and (row["content_hash"], row["grader_version"], row["settings"]) == (content_hash, grader_version, settings))
+        row = self.db.execute("SELECT status, content_hash, grader_version, settings FROM submissions "
+                              "WHERE student=?", (student,)).fetchone()
+        return row is not None and SubmissionStatus(row["status"]) in FINAL and tuple(row)[1:] == (
+            content_hash, grader_version, settings)
 
     def add_pending(self, entries: dict[str, str], run: int) -> None:
         """A row for each student not in the gradebook yet, so that none is ever absent."""
         with self.db:
-            self.db.executemany("INSERT OR IGNORE INTO submissions (student, source, status, run_id) VALUES (?, ?, ?, ?)",
-                                [(student, source, SubmissionStatus.PENDING.value, run)
-                                 for student, source in entries.items()])
+            self.db.executemany("INSERT OR IGNORE INTO submissions (student, source, status, run_id) "
+                                "VALUES (?, ?, 'pending', ?)", [(s, source, run) for s, source in entries.items()])
 
     def save(self, graded: Graded, run: int) -> None:
         """Replace the student's row and check rows with this result, in one transaction."""

@@ -144,6 +144,6 @@ def export(out: Path, gradebook: Path | None = None) -> list[Path]:
         if record.graded:
             files.append(write_results_json(out / "results" / record.student / "results.json", record))
             files.append(write_feedback(out / "feedback" / f"{record.student}.md", record))
-    files.append(write_report_html(out / "report.html", suite.name, records, [(c.title, c.points) for c in suite.checks],
+    files.append(write_report_html(out / "report.html", suite.name, records, [c.title for c in suite.checks],
                                    suite.max_score, skipped, engine.now()))
     return files

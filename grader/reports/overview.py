@@ -75,9 +75,9 @@ def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozense
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def report_html(assignment: str, graded: list[Graded], checks: list[tuple[str, float]], max_total: float,
+def report_html(assignment: str, graded: list[Graded], checks: list[str], max_total: float,
                 skipped: list[tuple[str, str]], generated_at: str) -> str:
-    """``checks`` is (title, points) for every check of the assignment, in the suite's order."""
+    """``checks`` are the titles of the assignment's checks, in the suite's order."""
     done = [g for g in graded if g.graded]
     counts = Counter(g.status for g in graded)
     totals = [g.report.score for g in done]
@@ -93,7 +93,7 @@ def report_html(assignment: str, graded: list[Graded], checks: list[tuple[str, f
         html += [f"<h2>Distribution of totals</h2><p>Mean {statistics.mean(totals):.1f}, median "
                  f"{statistics.median(totals):g}, of {max_total:g} points.</p>", histogram(totals, max_total)]
         html += per_check([{r.name: r for r in g.report.results} for g in done], [g.student for g in done],
-                          [title for title, _ in checks])
+                          checks)
     html += attention(done)
     pending = [g.student for g in graded if not g.graded]
     if pending:
