@@ -104,7 +104,8 @@ def grade_command(assignment: str) -> click.Command:
               help="Submissions graded at once on this machine  [default: the core count]")
 @click.option("--only", multiple=True, metavar="ID", help="Grade only this student id (repeatable).")
 @click.option("--resume", is_flag=True,
-              help="Skip submissions already graded from the same content by the same grader version.")
+              help="Skip submissions already graded from the same content, by the same grader version, "
+                   "with the same limits, seed and data.")
 @click.option("--scheduler", metavar="ADDRESS", help="Grade on a Dask cluster (e.g. tcp://host:8786) instead.")
 @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
               help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")

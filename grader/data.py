@@ -86,10 +86,10 @@ def digits(seed: int = 231) -> Dataset:
     labels = scans.target.astype(np.int64)
     order = rng.permutation(n)
     test, val, train = order[:300], order[300:500], order[500:]
-    views = [images[train], labels[train], images[val], labels[val], images[test], labels[test]]
-    for view in views:
-        view.setflags(write=False)
-    return Dataset("digits", *views, origin="scikit-learn handwritten digits, embedded")
+    arrays = [images[train], labels[train], images[val], labels[val], images[test], labels[test]]
+    for array in arrays:
+        array.setflags(write=False)
+    return Dataset("digits", *arrays, origin="scikit-learn handwritten digits, embedded")
 
 
 def _blur(images: np.ndarray) -> np.ndarray:

@@ -15,7 +15,9 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from conftest import REFERENCE, ROOT
 from grader.batch.engine import children
 from grader.batch.runner import run_batch
 from grader.mutants import apply, mutant
+from grader.submission import MAX_TOTAL
 from grader.suites import load_suite
 from grader.worker.limits import GiB, Limits
 
@@ -167,7 +170,7 @@ def test_ctrl_c_stops_the_batch_and_its_workers_at_once(tmp_path):
 
 def hostile_set(folder):
     """A good submission beside one that crashes, one that hangs, one that needs memory,
-    a broken zip and a README."""
+    a broken zip, a zip with a member outside it, a zip bomb, and a README."""
     folder.mkdir()
     shutil.copytree(REFERENCE / "assignment1", folder / "good", ignore=shutil.ignore_patterns("__pycache__"))
     layers, linear = "cs231n/layers.py", "cs231n/classifiers/linear_classifier.py"
@@ -178,6 +181,11 @@ def hostile_set(folder):
     ]:
         apply(mutant(name, "assignment1", file, [(old, new)], ()), REFERENCE / "assignment1", folder / name)
     (folder / "broken.zip").write_bytes(b"PK\x03\x04 this is not a zip")
+    with zipfile.ZipFile(folder / "escapes.zip", "w") as bundle:
+        bundle.writestr("assignment1/cs231n/layers.py", "x = 1")
+        bundle.writestr("../../escaped-from-a-batch.py", "x = 1")  # the workspace is a temporary folder
+    with zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("assignment1/cs231n/layers.py", bytes(MAX_TOTAL + (1 << 20)))
     (folder / "README.txt").write_text("week 3 submissions")
     return folder
 
@@ -200,14 +208,18 @@ def statuses(out):
 def test_each_misbehaving_submission_gets_its_status_and_the_good_one_full_marks(hostile_batch):
     _, out, result = hostile_batch
     assert statuses(out) == {"good": "ok", "crashes": "crash", "hangs": "timeout", "hog": "memory",
-                             "broken": "invalid_submission"}
+                             "broken": "invalid_submission", "escapes": "invalid_submission",
+                             "bomb": "invalid_submission"}
     assert result.skipped == [("README.txt", "not a folder, a .zip or an .ipynb file")]
     assert rows(out, "SELECT score, max_score FROM submissions WHERE student='good'") == [(85, 85)]
     lost = dict(rows(out, "SELECT student, group_concat(DISTINCT status) FROM checks "
                           "WHERE score < max_score AND status != 'skipped' GROUP BY student"))
     assert lost["crashes"] == "crash" and lost["hangs"] == "timeout" and lost["hog"] == "memory"
-    message = rows(out, "SELECT feedback FROM checks WHERE student='broken' LIMIT 1")[0][0]
-    assert "not a readable zip file" in message
+    reasons = dict(rows(out, "SELECT student, feedback FROM checks WHERE status = 'invalid_submission' GROUP BY 1"))
+    assert "not a readable zip file" in reasons["broken"]
+    assert "points outside it" in reasons["escapes"]
+    assert not (Path(tempfile.gettempdir()) / "escaped-from-a-batch.py").exists()
+    assert "a zip bomb?" in reasons["bomb"]
     assert "README.txt" in (out / "report.html").read_text()
 
 

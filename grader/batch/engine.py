@@ -6,7 +6,7 @@ plain data and the grader's own report. It runs in a grading process, never in t
 batch's own process:
 
 * ``run_local``: a pool of grading processes on this machine (spawned, one
-  submission at a time each);
+  submission at a time each; a process that dies costs only its own submission);
 * ``run_dask``: tasks on a Dask distributed cluster, one submission per task.
 
 Either way the results come back to the caller as they finish (``on_done``), and
@@ -27,9 +27,9 @@ import time
 import traceback
 import uuid
 from collections import Counter, deque
-from multiprocessing.connection import wait
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable
 
