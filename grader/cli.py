@@ -2,6 +2,8 @@
 
     grade assignment1 ./my_solution            grade one submission, print the report
     grade assignment1 ./my_solution --json r.json
+    grade batch assignment1 ./submissions --out grades/   every entry of the folder, a gradebook, exports
+    grade export grades/                                  the exports again, from the gradebook
 
 Exit status: 0 when grading ran (whatever the score), 1 when ``--fail-under`` is
 given and the score is below it, 2 on usage errors.
@@ -130,6 +132,64 @@ def grade_command(assignment: str) -> click.Command:
             sys.exit(1)
 
     return command
+
+
+@main.command()
+@click.argument("assignment", type=click.Choice(sorted(SUITES)))
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the gradebook and the exports  [default: ASSIGNMENT-grades]")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Submissions graded at once on this machine  [default: the core count]")
+@click.option("--only", multiple=True, metavar="ID", help="Grade only this student id (repeatable).")
+@click.option("--resume", is_flag=True,
+              help="Skip submissions already graded from the same content, by the same grader version, "
+                   "with the same limits, seed and data.")
+@click.option("--scheduler", metavar="ADDRESS", help="Grade on a Dask cluster (e.g. tcp://host:8786) instead.")
+@click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
+              help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (one line per submission still).")
+@limit_options
+def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, seed, no_progress, timeout,
+          timeout_scale, memory_gib):
+    """Grade every entry of DIRECTORY (a folder, .zip or .ipynb per student, named by the
+    student id) into a gradebook, then write grades.csv, report.html, a Gradescope
+    results.json and a feedback file per student."""
+    from .batch.runner import BatchError, run_batch
+
+    if data_dir:
+        load_dataset(data_dir)  # a usage error now, not one per submission later
+    out = out or Path(f"{assignment}-grades")
+    try:
+        result = run_batch(assignment, directory, out, jobs=jobs, only=only, resume=resume, seed=seed,
+                           limits=make_limits(timeout, timeout_scale, memory_gib), data_dir=data_dir,
+                           scheduler=scheduler, progress=not no_progress)
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\ninterrupted: every finished submission is in {out}; run the same command with --resume "
+                   "to grade the rest", err=True)
+        sys.exit(130)
+    statuses = ", ".join(f"{status} {n}" for status, n in sorted(result.counts.items()))
+    click.echo(f"graded {result.graded}, kept {result.reused} from before; gradebook: {statuses}")
+    click.echo(f"wrote {out / 'grades.csv'}, {out / 'report.html'}, results/ and feedback/ in {out}")
+
+
+@main.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--gradebook", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The gradebook to read  [default: OUT/gradebook.sqlite]")
+def export(out, gradebook):
+    """Write grades.csv, report.html, results/ and feedback/ into OUT from its gradebook."""
+    from .batch.runner import BatchError
+    from .batch.runner import export as write_exports
+
+    try:
+        files = write_exports(out, gradebook)
+    except BatchError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {len(files)} files in {out}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ classes) so that code written for CIFAR-10 runs unchanged:
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 from dataclasses import dataclass
@@ -58,8 +59,13 @@ class Dataset:
                 f"{len(self.y_test)} held-out images")
 
 
+@functools.lru_cache(maxsize=2)
 def digits(seed: int = 231) -> Dataset:
-    """The embedded default: scikit-learn's digits in CIFAR-10's shapes."""
+    """The embedded default: scikit-learn's digits in CIFAR-10's shapes.
+
+    Built once per process and shared (a batch grades many submissions in one
+    process), so its arrays are read-only.
+    """
     from sklearn.datasets import load_digits
 
     scans = load_digits()
@@ -80,8 +86,10 @@ def digits(seed: int = 231) -> Dataset:
     labels = scans.target.astype(np.int64)
     order = rng.permutation(n)
     test, val, train = order[:300], order[300:500], order[500:]
-    return Dataset("digits", images[train], labels[train], images[val], labels[val], images[test],
-                   labels[test], origin="scikit-learn handwritten digits, embedded")
+    arrays = [images[train], labels[train], images[val], labels[val], images[test], labels[test]]
+    for array in arrays:
+        array.setflags(write=False)
+    return Dataset("digits", *arrays, origin="scikit-learn handwritten digits, embedded")
 
 
 def _blur(images: np.ndarray) -> np.ndarray:
