@@ -123,3 +123,16 @@ def test_repeated_calls_chained_calls_and_a_models_numerical_gradient(tmp_path):
         assert len(numeric.value["outs"]) == 1
         busy = ask(method("cs231n.rules:Quadratic", step("spin_then_idle", n=3_000_000)))
     assert busy.cpu_seconds is not None and 0 < busy.cpu_seconds <= busy.seconds + 0.02
+
+
+def test_what_real_course_folders_import_is_there(tmp_path):
+    """Provided course modules import past.builtins, six, imageio, scipy and matplotlib."""
+    (tmp_path / "cs231n").mkdir()
+    (tmp_path / "cs231n" / "__init__.py").write_text("")
+    (tmp_path / "cs231n" / "m.py").write_text(
+        "from past.builtins import xrange\nimport six, imageio, scipy.ndimage\nimport matplotlib.pyplot as plt\n"
+        "def f():\n    plt.figure()\n    plt.plot([1, 2])\n    plt.close()\n    return list(xrange(3))\n")
+    with Worker(tmp_path) as worker:
+        reply = worker.run("call", {"target": "cs231n.m:f", "args": {}}, modules=["cs231n.m"])
+    assert reply.ok, (reply.status, reply.message)
+    assert reply.value["out"] == [0, 1, 2]
