@@ -159,8 +159,9 @@ def test_ctrl_c_stops_the_batch_and_its_workers_at_once(tmp_path):
     out = tmp_path / "out"
     process = batch(folder, "--out", out, *FAST, start_new_session=True)
     deadline = time.monotonic() + 60
-    while len(helpers := family(process.pid)) <= len(children(process.pid)) and time.monotonic() < deadline:
-        time.sleep(0.1)  # until some worker runs
+    while (len(helpers := family(process.pid)) <= len(children(process.pid))
+           or not (out / "gradebook.sqlite").exists()) and time.monotonic() < deadline:
+        time.sleep(0.1)  # until the gradebook is there and some worker runs (not the sandbox's start-up trial)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     output = process.communicate(timeout=20)[0]
     assert process.returncode == 130 and "--resume" in output
