@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import sqlite3
 import sys
@@ -71,35 +70,38 @@ def machine_busy() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def our_cpu(cluster_pids: list[int]) -> float:
-    """CPU seconds used so far by this process, its finished children, and the Dask
-    workers with everything below them."""
+def others_cpu() -> dict[int, float]:
+    """CPU seconds used so far by each process running now that is not this one or one of
+    its descendants (the grading workers, the Dask cluster): what competes with the batch.
+    Sandboxed workers are often killed rather than waited for, so the batch's own CPU is
+    not summed from its processes but taken as the machine's busy time less this."""
     import psutil  # comes with dask's distributed
 
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    waited = resource.getrusage(resource.RUSAGE_CHILDREN)
-    total = own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime
-    for pid in cluster_pids:
+    me = psutil.Process()
+    ours = {me.pid, *(p.pid for p in me.children(recursive=True))}
+    used = {}
+    for p in psutil.process_iter():
+        if p.pid in ours:
+            continue
         try:
-            process = psutil.Process(pid)
-            for p in [process, *process.children(recursive=True)]:
-                times = p.cpu_times()
-                total += times.user + times.system + times.children_user + times.children_system
-        except psutil.NoSuchProcess:
-            pass
-    return total
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        used[p.pid] = times.user + times.system
+    return used
 
 
-def timed(label: str, submissions: Path, count: int, cluster_pids: list[int], **options) -> tuple[float, list[tuple]]:
+def timed(label: str, submissions: Path, count: int, **options) -> tuple[float, list[tuple]]:
     """One whole batch: wall seconds, and the grades. Prints the CPU it used, and the CPU
-    other processes on the machine took meanwhile (they compete for the same cores)."""
+    the processes that were already running took meanwhile (they compete for the same cores)."""
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))
     quiet = Console(file=open(os.devnull, "w"))
-    busy, ours, started = machine_busy(), our_cpu(cluster_pids), time.perf_counter()
+    busy, before, started = machine_busy(), others_cpu(), time.perf_counter()
     result = run_batch("assignment1", submissions, out, progress=False, console=quiet, **options)
     seconds = time.perf_counter() - started
-    ours = our_cpu(cluster_pids) - ours
-    others = max(machine_busy() - busy - ours, 0.0)
+    after = others_cpu()
+    others = sum(max(after[pid] - used, 0.0) for pid, used in before.items() if pid in after)
+    ours = max(machine_busy() - busy - others, 0.0)
     assert result.graded == count, result
     print(f"{label:18} {seconds:7.1f} s  {60 * count / seconds:6.2f} submissions/min  "
           f"CPU: ours {ours:6.1f} s ({ours / seconds:.2f} cores), other processes {others:6.1f} s "
@@ -126,7 +128,6 @@ def main() -> int:
           f"load average {os.getloadavg()[0]:.2f} (1 min) before", flush=True)
     started = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    cluster_pids = [nanny.process.pid for nanny in cluster.workers.values()]
     print(f"(Dask LocalCluster started in {time.perf_counter() - started:.1f} s, not counted)", flush=True)
     engines = {"local --jobs 1": {"jobs": 1}, "local --jobs 2": {"jobs": 2},
                "dask, 2 workers": {"scheduler": cluster.scheduler_address}}
@@ -136,7 +137,7 @@ def main() -> int:
         for round_ in range(args.rounds):
             order = list(engines)[round_ % 3:] + list(engines)[: round_ % 3]
             for label in order:
-                took, tables[label, round_] = timed(label, submissions, args.count, cluster_pids, **engines[label])
+                took, tables[label, round_] = timed(label, submissions, args.count, **engines[label])
                 seconds[label].append(took)
     print(f"load average {os.getloadavg()[0]:.2f} (1 min) after")
     summaries = [("all rounds", sum, args.count * args.rounds)]
