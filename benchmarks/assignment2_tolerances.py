@@ -19,23 +19,24 @@ import numpy as np
 
 from grader.checks import GradientCheck
 from grader.compare import relative_error
-from grader.grading import reference_root
-from grader.suites import assignment2 as a2
-from grader.worker import probes
+from grader.parts import batchnorm, conv
+from grader.reference import reference_root
+from grader.suites import load_suite
+from grader.worker import server
 
 sys.path.insert(0, str(reference_root() / "assignment2"))
 from cs231n import fast_layers, layers  # noqa: E402  (the reference, for this measurement only)
 
 
 def formulas(rng, worst):
-    for probe in a2.bn_cases("train", "batchnorm_backward")(rng):
+    for probe in batchnorm.bn_cases("train", "batchnorm_backward")(rng):
         args = probe.spec["args"]
         _, cache = layers.batchnorm_forward(*args.values())
         plain = layers.batchnorm_backward(probe.spec["dout"], cache)
         alt = layers.batchnorm_backward_alt(probe.spec["dout"], cache)
         worst["batchnorm_backward vs _alt"] = max([worst["batchnorm_backward vs _alt"]] +
                                                   [relative_error(p, q) for p, q in zip(plain, alt)])
-    for probe in a2.conv_cases(backward=True)(rng):
+    for probe in conv.conv_cases(backward=True)(rng):
         args, dout = probe.spec["args"], probe.spec["dout"]
         naive, naive_cache = layers.conv_forward_naive(*args.values())
         fast, fast_cache = fast_layers.conv_forward_fast(*args.values())
@@ -43,7 +44,7 @@ def formulas(rng, worst):
         pairs = zip(layers.conv_backward_naive(dout, naive_cache), fast_layers.conv_backward_fast(dout, fast_cache))
         worst["conv backward naive vs fast"] = max([worst["conv backward naive vs fast"]] +
                                                    [relative_error(p, q) for p, q in pairs])
-    for probe in a2.pool_cases(backward=True)(rng):
+    for probe in conv.pool_cases(backward=True)(rng):
         args, dout = probe.spec["args"], probe.spec["dout"]
         naive, naive_cache = layers.max_pool_forward_naive(*args.values())
         fast, fast_cache = fast_layers.max_pool_forward_fast(*args.values())
@@ -53,10 +54,10 @@ def formulas(rng, worst):
 
 
 def numerical(rng_for, worst):
-    for check in (c for c in a2.SUITE.checks if isinstance(c, GradientCheck)):
+    for check in (c for c in load_suite("assignment2").checks if isinstance(c, GradientCheck)):
         for probe in check.cases(rng_for(check.title)):
             np.random.seed(0)
-            value = probes.PROBES[probe.kind](**probe.spec)
+            value = server.probe_function(probe.worker_function)(**probe.spec)
             for name, estimate in value["numeric"].items():
                 analytic = value["analytic"][name]
                 if np.all(np.abs(analytic - estimate) <= check.atol):

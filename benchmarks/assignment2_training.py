@@ -4,7 +4,7 @@
 
 Grades the reference solution with only the checks that train a model, once per
 seed, and prints each run's feedback and the lowest and highest accuracy: the
-numbers the thresholds in ``grader/suites/assignment2.py`` are set from.
+numbers the thresholds in ``grader/parts/fc_net.py`` and ``cnn.py`` are set from.
 """
 from __future__ import annotations
 
@@ -12,31 +12,27 @@ import re
 import sys
 import time
 
-from grader import data
-from grader.grading import Reference, Suite, grade, reference_root
-from grader.suites import assignment2
-from grader.worker.limits import Limits
+from grader import api, data
+from grader.checks import Accuracy
+from grader.reference import References, reference_root
+from grader.suites import load_suite
 
 
 def main(seeds: int) -> None:
-    parts = {part: [c for c in checks if c.title in assignment2.TRAINED]
-             for part, checks in assignment2.SUITE.parts.items()}
-    suite = Suite("assignment2-training", reference="assignment2", parts={p: c for p, c in parts.items() if c})
-    trained = suite.checks
+    full = load_suite("assignment2-numpy")
+    suite = full.only(*(c.title for c in full.checks if isinstance(c, Accuracy)), name="assignment2-training")
     dataset = data.digits()
-    reference = Reference(reference_root() / "assignment2", Limits())
-    found: dict[str, list[float]] = {c.title: [] for c in trained}
-    try:
+    found: dict[str, list[float]] = {c.title: [] for c in suite.checks}
+    with References() as references:
         for seed in range(seeds):
             started = time.perf_counter()
-            report = grade(suite, reference_root() / "assignment2", dataset=dataset, seed=seed, reference=reference)
+            report = api.grade(suite, reference_root() / "assignment2", dataset=dataset, seed=seed,
+                               references=references)
             for result in report.results:
                 match = re.search(r"accuracy ([\d.]+)%", result.feedback)
                 found[result.name].append(float(match.group(1)) if match else float("nan"))
             print(f"seed {seed:2d} ({time.perf_counter() - started:.1f} s): "
                   + "; ".join(f"{r.name}: {r.feedback}" for r in report.results), flush=True)
-    finally:
-        reference.close()
     for title, accuracies in found.items():
         print(f"{title}: {min(accuracies):.1f}-{max(accuracies):.1f}% over {len(accuracies)} seeds")
 

@@ -32,7 +32,7 @@ from rich.console import Console
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grader.batch.runner import cores, run_batch  # noqa: E402
-from grader.grading import reference_root  # noqa: E402
+from grader.reference import reference_root  # noqa: E402
 from grader.mutants import apply, catalogue  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""Calibration of the PyTorch notebook's Part V check (``grader/suites/pytorch.py``).
+"""Calibration of the PyTorch notebook's Part V check (``grader/parts/pytorch.py``).
 
 Trains the reference notebook's Part V network, and weak networks put in its place,
 the way the grader does (a worker, the same probe, the same budget), over several
@@ -18,9 +18,9 @@ import nbformat
 import numpy as np
 
 from grader import data
-from grader.checks import scored
-from grader.grading import reference_root
-from grader.suites import pytorch
+from grader.checks import picked, scored
+from grader.parts import pytorch
+from grader.reference import reference_root
 from grader.worker.client import Worker
 
 WEAK = {
@@ -58,13 +58,13 @@ def main() -> None:
             rows = []
             with Worker(root) as worker:
                 for seed in range(args.seeds):
-                    reply = worker.run(probe.kind, probe.spec, probe.modules, seed=seed, timeout=probe.timeout)
+                    reply = worker.ask(probe, seed=seed)
                     if not reply.ok:
-                        print(f"{name}, seed {seed}: {reply.status}: {reply.message}")
+                        print(f"{name}, seed {seed}: {reply.status.value}: {reply.message}")
                         continue
                     value = reply.value
-                    test, _ = scored(pytorch.scores_of("test")(value), dataset.y_test)
-                    val, _ = scored(pytorch.scores_of("val")(value), dataset.y_val)
+                    test, _ = scored(picked(value, ("scores", "test")), dataset.y_test)
+                    val, _ = scored(picked(value, ("scores", "val")), dataset.y_val)
                     rows.append((test, val, value["seconds"], value["epochs"]))
                     print(f"{name}, seed {seed}: held out {test:.1%}, validation {val:.1%}, "
                           f"{value['epochs']} epochs in {value['seconds']:.1f} s on {value['device']} "

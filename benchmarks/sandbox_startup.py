@@ -22,7 +22,7 @@ from grader.worker.limits import Limits
 def start_and_answer(folder: Path, mode: str) -> float:
     started = time.perf_counter()
     with Worker(folder, Limits(sandbox=mode)) as worker:
-        reply = worker.run("call", {"target": "cs231n.m:f", "args": {}}, modules=["cs231n.m"])
+        reply = worker.run("probes:call", {"target": "cs231n.m:f", "args": {}}, modules=["cs231n.m"])
         assert reply.ok, reply
         seconds = time.perf_counter() - started
     return seconds

@@ -47,8 +47,16 @@ class Alternative:
         return probe.with_args(**changes)
 
 
+# Where in a reply the value to judge is: a key, or a path of keys and indexes, e.g.
+# "out", ("out", 0) for the first item of the out, ("scores", "test").
+Pick = str | tuple
+
+
 @dataclass
 class Check:
+    """``requires``: names of checks of the same part that must pass before this one runs
+    (the suite turns them into titles)."""
+
     name: str
     points: float
     _: KW_ONLY
@@ -56,6 +64,13 @@ class Check:
     part: str = ""
 
     def judge(self, ctx) -> Verdict:
+        try:
+            return self.decide(ctx)
+        except Unanswered as stop:
+            return stop.verdict
+
+    def decide(self, ctx) -> Verdict:
+        """The verdict of this kind of check (``reply`` ends it early when a request fails)."""
         raise NotImplementedError
 
     @property
@@ -63,9 +78,26 @@ class Check:
         return f"{self.part}: {self.name}" if self.part else self.name
 
 
+class Unanswered(Exception):
+    """A request the student's code did not answer: the check ends with this verdict."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(verdict.feedback)
+        self.verdict = verdict
+
+
+def reply(ctx, probe: Probe):
+    """The student's reply to ``probe``; a request that did not come back with a value
+    (timeout, crash, missing function ...) ends the check with a verdict that says why."""
+    answer = ctx.student(probe)
+    if not answer.ok:
+        raise Unanswered(reply_failure(answer, probe))
+    return answer
+
+
 def reply_failure(reply, probe: Probe) -> Verdict:
     """A verdict for a request that did not come back with a value."""
-    status = Status(reply.status) if reply.status in Status._value2member_map_ else Status.CRASH
+    status = reply.status
     text = f"{probe.label}: {reply.message}"
     if reply.where:
         text += f"\n  at {reply.where}"
@@ -90,9 +122,9 @@ def _has(container, key) -> bool:
     return key in container if isinstance(container, dict) else 0 <= key < len(container)
 
 
-def _part(value, path):
+def picked(value, path: Pick):
     """The piece of a reply a check judges: ``path`` is a key or a tuple of keys/indexes
-    (an index of an array picks one of its rows)."""
+    (an index of an array picks one of its rows); None where there is no such piece."""
     for key in (path,) if isinstance(path, str) else path:
         if isinstance(value, dict):
             value = value.get(key)
@@ -114,8 +146,8 @@ def mismatch_verdict(probe: Probe, mismatch, hint: str | None) -> Verdict:
 class Matches(Check):
     """The student's answer equals the reference's on the same inputs, within ``tol``.
 
-    ``cases(rng)`` gives the probes to run; ``returns`` picks the part of each reply
-    to compare (``"out"``, ``"grads"``, ``("out", 0)`` ...); ``names`` labels a tuple's
+    ``cases(rng)`` gives the probes to run; ``pick`` is the piece of each reply to
+    compare (``"out"``, ``"grads"``, ``("out", 0)`` ...); ``names`` labels a tuple's
     items. ``hints`` are Alternatives or functions ``(got, expected, probe) -> text or
     None``. Inputs changed in place fail the check.
     """
@@ -123,28 +155,26 @@ class Matches(Check):
     _: KW_ONLY
     cases: Cases
     tol: float = 1e-7
-    returns: str | tuple = "out"
+    pick: Pick = "out"
     names: tuple[str, ...] | None = None
     accept: tuple[Alternative, ...] = ()
     hints: tuple = ()
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         notes = []
         for probe in self.cases(ctx.rng):
-            reply = ctx.student(probe)
-            if not reply.ok:
-                return reply_failure(reply, probe)
-            changed = in_place_changes(probe, reply.value)
+            value = reply(ctx, probe).value
+            changed = in_place_changes(probe, value)
             if changed:
                 return Verdict(Status.FAILED, f"{probe.label}: changed its input {', '.join(changed)} in place; "
                                               "work on a copy (e.g. x.copy()) instead")
-            got = _part(reply.value, self.returns)
-            expected = _part(ctx.reference(probe), self.returns)
+            got = picked(value, self.pick)
+            expected = picked(ctx.reference(probe), self.pick)
             mismatch = diff(got, expected, self.tol, names=self.names)
             if mismatch is None:
                 continue
-            accepted = next((alt for alt in self.accept if diff(got, _part(ctx.reference(alt.probe(probe)),
-                             self.returns), self.tol, names=self.names) is None), None)
+            accepted = next((alt for alt in self.accept if diff(got, picked(ctx.reference(alt.probe(probe)),
+                             self.pick), self.tol, names=self.names) is None), None)
             if accepted:
                 notes.append(accepted.text)
                 continue
@@ -154,7 +184,7 @@ class Matches(Check):
     def _hint(self, ctx, probe, got, expected) -> str | None:
         for hint in self.hints:
             if isinstance(hint, Alternative):
-                other = _part(ctx.reference(hint.probe(probe)), self.returns)
+                other = picked(ctx.reference(hint.probe(probe)), self.pick)
                 if diff(got, other, self.tol, names=self.names) is None:
                     return hint.text
             else:
@@ -171,16 +201,13 @@ class Agrees(Check):
     _: KW_ONLY
     cases: Cases  # rng -> list of (probe_a, probe_b)
     tol: float = 1e-7
-    returns: str | tuple = "out"
+    pick: Pick = "out"
     names: tuple[str, ...] | None = None
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         for first, second in self.cases(ctx.rng):
-            replies = [ctx.student(first), ctx.student(second)]
-            for reply, probe in zip(replies, (first, second)):
-                if not reply.ok:
-                    return reply_failure(reply, probe)
-            mismatch = diff(_part(replies[1].value, self.returns), _part(replies[0].value, self.returns),
+            values = [reply(ctx, first).value, reply(ctx, second).value]
+            mismatch = diff(picked(values[1], self.pick), picked(values[0], self.pick),
                             self.tol, names=self.names)
             if mismatch:
                 return Verdict(Status.FAILED, f"{second.label} does not agree with {first.label}: {mismatch}")
@@ -199,12 +226,10 @@ class GradientCheck(Check):
     tol: float = 1e-6
     atol: float = 0.0
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         for probe in self.cases(ctx.rng):
-            reply = ctx.student(probe)
-            if not reply.ok:
-                return reply_failure(reply, probe)
-            numeric, analytic = _part(reply.value, "numeric"), _part(reply.value, "analytic")
+            value = reply(ctx, probe).value
+            numeric, analytic = picked(value, "numeric"), picked(value, "analytic")
             if not isinstance(numeric, dict) or not isinstance(analytic, dict):
                 return Verdict(Status.FAILED, f"{probe.label}: no gradient came back")
             for name, estimate in numeric.items():
@@ -230,7 +255,7 @@ class LoopCount(Check):
     function: str  # qualified name, e.g. "KNearestNeighbor.compute_distances_no_loops"
     loops: int
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         source = ctx.source(self.file)
         if source is None:
             return Verdict(Status.MISSING, f"{self.file} is not in the submission")
@@ -275,16 +300,10 @@ class Faster(Check):
     min_ratio: float
     repeats: int = 3
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         slow, fast = self.cases(ctx.rng)
-        replies = {}
-        for label, probe, repeats in (("slow", slow, 1), ("fast", fast, self.repeats)):
-            replies[label] = []
-            for _ in range(repeats):
-                reply = ctx.student(probe)
-                if not reply.ok:
-                    return reply_failure(reply, probe)
-                replies[label].append(reply)
+        replies = {label: [reply(ctx, probe) for _ in range(repeats)]
+                   for label, probe, repeats in (("slow", slow, 1), ("fast", fast, self.repeats))}
         every = replies["slow"] + replies["fast"]
         # CPU time comes in clock ticks (10 ms): use it only where the runs are long enough to resolve.
         cpu = all(r.cpu_seconds is not None for r in every) and min(r.cpu_seconds for r in every) >= 0.05
@@ -300,30 +319,28 @@ class Accuracy(Check):
     """The student's code, trained by the student's code, predicts held-out labels well.
 
     ``probe(dataset, rng)`` trains and returns predictions (or class scores) for the
-    held-out images; ``predictions`` picks them out of the reply. The labels stay in
+    held-out images; ``pick`` is where they are in the reply. The labels stay in
     the grader. ``threshold`` maps a dataset name to the accuracy needed. ``tiers``
     shares out the points: pairs of (accuracy above the threshold, share of the points
     earned from there), e.g. ``((0, 0.6), (0.05, 1.0))``; the status is ``passed`` only
     with all of them. ``also`` names other splits to report but not judge: name ->
-    (predictions, labels). ``describe(value)`` adds what the reply says about the run.
+    (where in the reply, labels). ``describe(value)`` adds what the reply says about the run.
     """
 
     _: KW_ONLY
     probe: Callable
-    predictions: Callable
+    pick: Pick
     labels: Callable  # dataset -> held-out labels
     threshold: dict[str, float] = field(default_factory=dict)
     tiers: tuple[tuple[float, float], ...] = ((0.0, 1.0),)
-    also: dict[str, tuple[Callable, Callable]] = field(default_factory=dict)
+    also: dict[str, tuple[Pick, Callable]] = field(default_factory=dict)
     describe: Callable | None = None
     images: str = "held-out"  # what the predictions are of, for the feedback
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         probe = self.probe(ctx.dataset, ctx.rng)
-        reply = ctx.student(probe)
-        if not reply.ok:
-            return reply_failure(reply, probe)
-        accuracy, problem = scored(self.predictions(reply.value), self.labels(ctx.dataset))
+        value = reply(ctx, probe).value
+        accuracy, problem = scored(picked(value, self.pick), self.labels(ctx.dataset))
         if problem:
             return Verdict(Status.FAILED, f"{probe.label}: {problem}")
         needed = self.threshold[ctx.dataset.name]
@@ -336,10 +353,10 @@ class Accuracy(Check):
             text = (f"{self.images} accuracy {accuracy:.1%} on {ctx.dataset.name}: {share * self.points:g} of "
                     f"{self.points:g} points (points by accuracy: {steps})")
         for name, (pick, labels) in self.also.items():
-            other, problem = scored(pick(reply.value), labels(ctx.dataset))
+            other, problem = scored(picked(value, pick), labels(ctx.dataset))
             text += f"; {name} accuracy {other:.1%}" if problem is None else f"; {name}: {problem}"
         if self.describe:
-            text += "\n" + self.describe(reply.value)
+            text += "\n" + self.describe(value)
         return Verdict(Status.PASSED if share >= 1 else Status.FAILED, text, fraction=share)
 
 
@@ -358,27 +375,25 @@ def scored(predicted, labels: np.ndarray) -> tuple[float, str | None]:
 @dataclass
 class Property(Check):
     """A property of the student's answer that has no reference value, judged by
-    ``test(value, probe) -> None when fine, else what is wrong``. When the part of the
-    reply named by ``returns`` is None, the code is taken as not implemented yet.
+    ``test(value, probe) -> None when fine, else what is wrong``. When the piece of the
+    reply at ``pick`` is None, the code is taken as not implemented yet.
     ``describe(value, probe)`` says what came back, in the feedback whatever the verdict."""
 
     _: KW_ONLY
     cases: Cases
     test: Callable
-    returns: str | tuple | None = None
+    pick: Pick | None = None
     describe: Callable | None = None
 
-    def judge(self, ctx) -> Verdict:
+    def decide(self, ctx) -> Verdict:
         notes = []
         for probe in self.cases(ctx.rng):
-            reply = ctx.student(probe)
-            if not reply.ok:
-                return reply_failure(reply, probe)
-            if self.returns is not None and _part(reply.value, self.returns) is None:
+            value = reply(ctx, probe).value
+            if self.pick is not None and picked(value, self.pick) is None:
                 return Verdict(Status.NOT_IMPLEMENTED, f"{probe.label}: returned None (not implemented yet?)")
             if self.describe:
-                notes.append(self.describe(reply.value, probe))
-            problem = self.test(reply.value, probe)
+                notes.append(self.describe(value, probe))
+            problem = self.test(value, probe)
             if problem:
                 return Verdict(Status.FAILED, "\n".join([f"{probe.label}: {problem}"] + notes))
         return Verdict(Status.PASSED, "\n".join(notes))

@@ -10,14 +10,13 @@ given and the score is below it, 2 on usage errors.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from . import data
-from .suites import SUITES, load_suite
+from .suites import SUITES
 from .worker import sandbox
 from .worker.limits import SANDBOXES, GiB, Limits, MiB
 
@@ -111,7 +110,7 @@ def grade_command(assignment: str) -> click.Command:
     @click.command(name=assignment, help=f"Grade one {assignment} submission (a folder, .zip or .ipynb).")
     @click.argument("submission", type=click.Path(exists=True, path_type=Path))
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Also write the report as JSON (Gradescope's results.json fields).")
+                  help="Also write the report as Gradescope's results.json.")
     @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
                   help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
@@ -119,15 +118,15 @@ def grade_command(assignment: str) -> click.Command:
     @click.option("-v", "--verbose", is_flag=True, help="Show full feedback and what the code printed.")
     @limit_options
     def command(submission, json_path, data_dir, seed, fail_under, verbose, timeout, timeout_scale, memory_gib):
-        from .grading import grade
+        from . import api
+        from .reports.gradescope import write_results_json
         from .reports.terminal import render
 
-        suite = load_suite(assignment)
-        report = grade(suite, submission, dataset=load_dataset(data_dir), seed=seed,
-                       limits=make_limits(timeout, timeout_scale, memory_gib))
+        report = api.grade(assignment, submission, dataset=load_dataset(data_dir), seed=seed,
+                           limits=make_limits(timeout, timeout_scale, memory_gib))
         render(report, verbose=verbose)
         if json_path:
-            json_path.write_text(json.dumps(report.to_json(), indent=2))
+            write_results_json(json_path, report)
         if fail_under is not None and report.score < fail_under:
             sys.exit(1)
 

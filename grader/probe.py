@@ -1,17 +1,41 @@
-"""How a suite describes one request to a worker.
+"""How a check describes one request to a worker, and the registry of probe kinds.
 
-A ``Probe`` names one of the worker's probes (``grader/worker/probes.py``) and the
-plain data it is called with. The builders below mirror those probes' arguments, so
-a suite line reads like the call it makes:
+A ``Probe`` is one request: a kind and the plain data it is called with. A kind
+(``KINDS``) says everything the grader needs to know about it: the worker function
+that runs it (``"probes:call"``: module of ``grader.worker`` and function), how to
+show the call to a student, and which of the inputs sent may come back changed in
+place. The builders below make probes, so a part's line reads like the call it makes:
 
     call("cs231n.classifiers.linear_svm:svm_loss_naive", W=W, X=X, y=y, reg=0.1)
+
+Adding a kind is adding one ``Kind`` entry and its worker function.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from .compare import describe
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    worker: str  # "module:function" inside grader.worker
+    label: Callable[[dict], str]  # the call as a student reads it, inputs shown by shape
+    # (arguments sent, where they come back in the reply) for the in-place checks
+    sent: Callable[[dict], list[tuple[dict, tuple]]] = lambda spec: []
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    if kind.name in KINDS:
+        raise ValueError(f"probe kind {kind.name!r} registered twice")
+    KINDS[kind.name] = kind
+    return kind
 
 
 @dataclass(frozen=True)
@@ -19,6 +43,10 @@ class Probe:
     kind: str
     spec: dict
     timeout: float | None = None
+
+    @property
+    def worker_function(self) -> str:
+        return KINDS[self.kind].worker
 
     @property
     def modules(self) -> list[str]:
@@ -29,35 +57,25 @@ class Probe:
 
     @property
     def label(self) -> str:
-        """The call as a student would read it, inputs shown by shape."""
+        return KINDS[self.kind].label(self.spec)
+
+    def sent_inputs(self) -> list[tuple[dict, tuple]]:
+        return KINDS[self.kind].sent(self.spec)
+
+    def arg(self, name: str, default=None):
+        """The first argument called ``name`` that the probe sends: in its arguments, its
+        keyword arguments, the constructor's, then each method step's, then ``dout``."""
+        for scope in self._scopes():
+            if isinstance(scope, dict) and name in scope:
+                return scope[name]
+        return default
+
+    def _scopes(self):
         spec = self.spec
-        if self.kind == "method":
-            name = spec["cls"].rpartition(":")[2]
-            calls = ", then ".join(f".{s[0]}({_args(s[1], s[2])})" for s in spec["steps"])
-            return f"{name}({_args(spec.get('init') or {}, {})}){calls}"
-        if self.kind == "forward_backward":
-            forward, backward = (spec[k].rpartition(":")[2] for k in ("forward", "backward"))
-            times = f" {spec['repeat']} times" if spec.get("repeat", 1) > 1 else ""
-            return f"{forward}({_args(spec['args'], {})}), then {backward}(dout, cache){times}"
-        if self.kind == "torch_train":
-            budget = spec["time_budget"]
-            budget = ", ".join(f"{v:g} s on {k}" for k, v in budget.items()) if isinstance(budget, dict) \
-                else f"{budget:g} s"
-            return f"training {spec['model']} with {spec['optimizer']} (up to {spec['epochs']} epochs or {budget})"
-        if self.kind == "torch_inspect":
-            return f"{spec['model']}({describe(spec['data']['X'])}) and one training step with {spec['optimizer']}"
-        if self.kind == "torch_module":
-            name = spec["cls"].rpartition(":")[2]
-            weights = " with given weights" if spec.get("weights") is not None else ""
-            return f"{name}({_args(spec['init'], {})}){weights} on x={describe(spec['x'])}"
-        if self.kind == "solver_train":
-            return f"Solver({spec['model'].rpartition(':')[2]}({_args(spec['model_kwargs'], {})}), " \
-                   f"{_args(spec['solver_kwargs'], {})}).train()"
-        text = f"{spec['target'].rpartition(':')[2]}({_args(spec['args'], spec.get('kwargs') or {})})"
-        if spec.get("repeat", 1) > 1:
-            passed = ", ".join(f"{name} from item {index} of the result" for name, index in spec["feed"].items())
-            text += f" called {spec['repeat']} times in a row" + (f", each time with {passed}" if passed else "")
-        return text
+        yield from (spec.get("args"), spec.get("kwargs"), spec.get("init"), spec.get("attrs"))
+        for step_ in spec.get("steps", []):
+            yield from step_[1:]
+        yield {key: spec[key] for key in ("dout", "data") if key in spec}
 
     def with_args(self, **changes) -> "Probe":
         """The same probe with some named arguments replaced, wherever they appear."""
@@ -77,16 +95,30 @@ class Probe:
         visit(spec)
         return replace(self, spec=spec)
 
-    def sent_inputs(self) -> list[tuple[dict, object]]:
-        """Pairs of (arguments sent, where they come back in the reply) for in-place checks."""
-        if self.kind == "method":
-            return [(s[1], ("args_after", i)) for i, s in enumerate(self.spec["steps"])]
-        if self.kind in ("call", "torch_call", "forward_backward"):
-            pairs = [(self.spec["args"], ("args_after",))]
-            if self.kind == "forward_backward":
-                pairs.append(({"dout": self.spec["dout"]}, ("dout_after",)))
-            return pairs
-        return []
+
+def _args(args: dict, kwargs: dict | None = None) -> str:
+    return ", ".join(f"{k}={describe(v)}" for k, v in {**args, **(kwargs or {})}.items())
+
+
+def _name(target: str) -> str:
+    return target.rpartition(":")[2]
+
+
+# -- plain calls ------------------------------------------------------------------------------
+
+def _call_label(spec: dict) -> str:
+    text = f"{_name(spec['target'])}({_args(spec['args'], spec.get('kwargs'))})"
+    if spec.get("repeat", 1) > 1:
+        passed = ", ".join(f"{name} from item {index} of the result" for name, index in spec["feed"].items())
+        text += f" called {spec['repeat']} times in a row" + (f", each time with {passed}" if passed else "")
+    return text
+
+
+def _args_sent(spec: dict) -> list[tuple[dict, tuple]]:
+    return [(spec["args"], ("args_after",))]
+
+
+register(Kind("call", "probes:call", _call_label, _args_sent))
 
 
 def call(target: str, /, *, kwargs: dict | None = None, numeric: str | None = None, repeat: int = 1,
@@ -100,6 +132,15 @@ def call(target: str, /, *, kwargs: dict | None = None, numeric: str | None = No
     if repeat > 1:
         spec.update(repeat=repeat, feed=feed or {})
     return Probe("call", spec, timeout)
+
+
+def _method_label(spec: dict) -> str:
+    calls = ", then ".join(f".{s[0]}({_args(s[1], s[2])})" for s in spec["steps"])
+    return f"{_name(spec['cls'])}({_args(spec.get('init') or {})}){calls}"
+
+
+register(Kind("method", "probes:method", _method_label,
+              lambda spec: [(s[1], ("args_after", i)) for i, s in enumerate(spec["steps"])]))
 
 
 def step(name: str, /, kwargs: dict | None = None, **args) -> list:
@@ -118,6 +159,15 @@ def method(cls: str, /, *steps, init: dict | None = None, attrs: dict | None = N
     return Probe("method", spec, timeout)
 
 
+def _forward_backward_label(spec: dict) -> str:
+    times = f" {spec['repeat']} times" if spec.get("repeat", 1) > 1 else ""
+    return f"{_name(spec['forward'])}({_args(spec['args'])}), then {_name(spec['backward'])}(dout, cache){times}"
+
+
+register(Kind("forward_backward", "probes:forward_backward", _forward_backward_label,
+              lambda spec: _args_sent(spec) + [({"dout": spec["dout"]}, ("dout_after",))]))
+
+
 def forward_backward(forward: str, backward: str, /, *, dout, numeric: bool = False, repeat: int = 1,
                      timeout: float | None = None, **args) -> Probe:
     """Run a layer's forward on ``args``, then its backward on ``dout`` and the cache
@@ -128,12 +178,22 @@ def forward_backward(forward: str, backward: str, /, *, dout, numeric: bool = Fa
     return Probe("forward_backward", spec, timeout)
 
 
-def solver_train(model: str, /, *, model_kwargs: dict, data: dict, solver_kwargs: dict, score_inputs: dict,
-                 solver: str = "cs231n.solver:Solver", timeout: float | None = None) -> Probe:
-    """Train ``model`` with the submission's own Solver, then score ``score_inputs``."""
+register(Kind("solver_train", "probes:solver_train",
+              lambda spec: f"{_name(spec['solver'])}({_name(spec['model'])}({_args(spec['model_kwargs'])}), "
+                           f"{_args(spec['solver_kwargs'])}).train()"))
+
+
+def solver_train(model: str, /, *, solver: str, model_kwargs: dict, data: dict, solver_kwargs: dict,
+                 score_inputs: dict, timeout: float | None = None) -> Probe:
+    """Train ``model`` with the submission's own ``solver``, then score ``score_inputs``."""
     spec = {"model": model, "model_kwargs": model_kwargs, "solver": solver, "data": data,
             "solver_kwargs": solver_kwargs, "score_inputs": score_inputs}
     return Probe("solver_train", spec, timeout)
+
+
+# -- PyTorch ---------------------------------------------------------------------------------
+
+register(Kind("torch_call", "torch_probes:torch_call", _call_label, _args_sent))
 
 
 def torch_call(target: str, /, *, kwargs: dict | None = None, timeout: float | None = None, **args) -> Probe:
@@ -142,30 +202,51 @@ def torch_call(target: str, /, *, kwargs: dict | None = None, timeout: float | N
     return Probe("torch_call", {"target": target, "args": args, "kwargs": kwargs or {}}, timeout)
 
 
+def _module_label(spec: dict) -> str:
+    weights = " with given weights" if spec.get("weights") is not None else ""
+    return f"{_name(spec['cls'])}({_args(spec['init'])}){weights} on x={describe(spec['x'])}"
+
+
+register(Kind("torch_module", "torch_probes:torch_module", _module_label))
+
+
 def torch_module(cls: str, /, *, init: dict, x, weights: list | None = None, timeout: float | None = None) -> Probe:
     """Build the ``nn.Module`` ``cls(**init)``, set its parameters to ``weights`` (matched
     by shape, so their shapes must differ), and run the batch ``x`` through it."""
     return Probe("torch_module", {"cls": cls, "init": init, "x": x, "weights": weights}, timeout)
 
 
-def torch_inspect(module: str, /, *, data: dict, model: str = "model", optimizer: str = "optimizer",
-                  timeout: float | None = None) -> Probe:
+register(Kind("torch_inspect", "torch_probes:torch_inspect",
+              lambda spec: f"{spec['model']}({describe(spec['data']['X'])}) and one training step with "
+                           f"{spec['optimizer']}"))
+
+
+def torch_inspect(module: str, /, *, data: dict, normalize: dict, classes: int, model: str = "model",
+                  optimizer: str = "optimizer", timeout: float | None = None) -> Probe:
     """The ``model`` and ``optimizer`` a (converted) notebook module defines: parameter
-    counts, a forward pass on ``data["X"]`` and one timed training step."""
-    return Probe("torch_inspect", {"module": module, "data": data, "model": model, "optimizer": optimizer}, timeout)
+    counts, a forward pass on ``data["X"]`` and, when it gives ``classes`` scores per
+    image, one timed training step. ``normalize`` says how uint8 images become tensors
+    (``{"mean": [...], "std": [...]}`` per channel, see ``worker/torch_probes.py``)."""
+    spec = {"module": module, "data": data, "normalize": normalize, "classes": classes, "model": model,
+            "optimizer": optimizer}
+    return Probe("torch_inspect", spec, timeout)
 
 
-def torch_train(module: str, /, *, data: dict, score_inputs: dict, epochs: int, time_budget: float | dict,
-                model: str = "model", optimizer: str = "optimizer", batch_size: int = 64,
+def _budget(budget) -> str:
+    return ", ".join(f"{v:g} s on {k}" for k, v in budget.items()) if isinstance(budget, dict) else f"{budget:g} s"
+
+
+register(Kind("torch_train", "torch_probes:torch_train",
+              lambda spec: f"training {spec['model']} with {spec['optimizer']} (up to {spec['epochs']} epochs or "
+                           f"{_budget(spec['time_budget'])})"))
+
+
+def torch_train(module: str, /, *, data: dict, score_inputs: dict, normalize: dict, epochs: int,
+                time_budget: float | dict, model: str = "model", optimizer: str = "optimizer", batch_size: int = 64,
                 timeout: float | None = None) -> Probe:
     """Train the ``model`` and ``optimizer`` a (converted) notebook module defines, then
     score ``score_inputs``; ``time_budget`` is seconds, or seconds by device type
     (``{"cpu": 90, "cuda": 30}``); see ``worker/torch_probes.py``."""
-    spec = {"module": module, "data": data, "score_inputs": score_inputs, "epochs": epochs,
+    spec = {"module": module, "data": data, "score_inputs": score_inputs, "normalize": normalize, "epochs": epochs,
             "time_budget": time_budget, "model": model, "optimizer": optimizer, "batch_size": batch_size}
     return Probe("torch_train", spec, timeout)
-
-
-def _args(args: dict, kwargs: dict) -> str:
-    shown = [f"{k}={describe(v)}" for k, v in {**args, **kwargs}.items()]
-    return ", ".join(shown)

@@ -1,34 +1,27 @@
-"""Shared fixtures: the project's folders and one reference worker per suite per session."""
+"""Shared fixtures: the project's folders and one reference per suite per session."""
 from __future__ import annotations
 
+import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from grader.grading import Reference, Suite, grade, reference_root
+from grader import api
+from grader.reference import References, reference_root, starter_root
 from grader.suites import load_suite
-from grader.worker.limits import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = reference_root()
-STARTER = ROOT / "assignments"
+STARTER = starter_root()
 
 
 @pytest.fixture(scope="session")
 def references():
-    """Reference workers shared by every test of a session, by assignment name."""
-    started: dict[str, Reference] = {}
-
-    def get(assignment: str) -> Reference:
-        if assignment not in started:
-            suite = load_suite(assignment)
-            started[assignment] = Reference(REFERENCE / suite.reference, Limits(), suite.prepare_workspace)
-        return started[assignment]
-
-    yield get
-    for reference in started.values():
-        reference.close()
+    """References shared by every test of a session (one per suite and limits)."""
+    with References() as shared:
+        yield shared
 
 
 @pytest.fixture(scope="session")
@@ -41,9 +34,10 @@ def digits():
 
 @pytest.fixture
 def grade_with(references):
-    """Grade a folder with the shared reference: grade_with("assignment1", path, **options)."""
+    """Grade a folder with the shared references: grade_with("assignment1", path, **options);
+    the assignment may also be a suite."""
     def run(assignment, path, **options):
-        return grade(load_suite(assignment), path, reference=references(assignment), **options)
+        return api.grade(assignment, path, references=references, **options)
     return run
 
 
@@ -57,16 +51,56 @@ def solution_copy(tmp_path):
     return make
 
 
-def checks_of(assignment: str, titles) -> Suite:
+def checks_of(assignment: str, titles):
     """A suite cut down to ``titles`` and the checks they build on, in the suite's order
     (for tests that need a few checks, not the whole assignment)."""
-    full = load_suite(assignment)
-    wanted = set(titles)
-    for check in reversed(full.checks):
-        if check.title in wanted:
-            wanted |= set(check.requires)
-    parts: dict[str, list] = {}
-    for check in full.checks:
-        if check.title in wanted:
-            parts.setdefault(check.part, []).append(check)
-    return Suite(full.name, reference=full.reference, parts=parts)
+    return load_suite(assignment).only(*titles)
+
+
+@dataclass
+class SuiteBatch:
+    """A copy of a suite's reference and of its starter, graded in one ``grade batch``."""
+
+    suite: object
+    folder: Path
+    out: Path
+    result: dict  # what the first grading of the batch said: graded, skipped
+    records: dict  # student id ("reference", "starter") -> Graded
+
+
+def batch_folder(suite, target: Path) -> Path:
+    """``target`` holding ``reference`` and ``starter``: copies of the suite's folders."""
+    for role, root in (("reference", REFERENCE / suite.reference), ("starter", STARTER / suite.starter)):
+        assert root.is_dir(), f"suite {suite.name} is registered, but it has no {role} folder at {root}"
+        shutil.copytree(root, target / role, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def suite_batch(tmp_path_factory):
+    """suite_batch(name): that suite's batch of the reference and the starter, graded once
+    per test run and shared by the pytest workers (the first to ask grades it, under a
+    lock; the others read its gradebook)."""
+    from filelock import FileLock
+    from rich.console import Console
+
+    from grader.batch.gradebook import FILENAME, Gradebook
+    from grader.batch.runner import run_batch
+
+    shared = tmp_path_factory.getbasetemp().parent / "suite-batches"  # the same folder for every worker
+    shared.mkdir(exist_ok=True)
+
+    def get(name: str) -> SuiteBatch:
+        suite, place = load_suite(name), shared / name
+        with FileLock(str(place) + ".lock"):
+            if not (place / "done").exists():
+                shutil.rmtree(place, ignore_errors=True)
+                folder = batch_folder(suite, place / "submissions")
+                result = run_batch(name, folder, place / "out", jobs=2, progress=False, console=Console(quiet=True))
+                (place / "result").write_text(json.dumps({"graded": result.graded, "skipped": result.skipped}))
+                (place / "done").write_text("")
+            with Gradebook(place / "out" / FILENAME) as book:
+                records = {record.student: record for record in book.load()}
+        return SuiteBatch(suite, place / "submissions", place / "out", json.loads((place / "result").read_text()),
+                          records)
+    return get

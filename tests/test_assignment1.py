@@ -1,29 +1,17 @@
-"""Assignment 1 end to end: the reference earns everything, the starter code nothing."""
+"""Assignment 1 end to end: the command line, a folder without the package, CIFAR-10 files.
+(Full marks for the reference and zero for the starter: test_every_suite.py.)"""
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REFERENCE, ROOT, STARTER
 from grader.results import Status
 
-
-def test_reference_scores_full_marks(grade_with):
-    report = grade_with("assignment1", REFERENCE / "assignment1")
-    failed = [(r.name, r.status.value, r.feedback) for r in report.results if r.score < r.max_score]
-    assert failed == []
-    assert report.score == report.max_score > 0
-
-
-def test_starter_code_scores_zero_with_a_clear_status_everywhere(grade_with):
-    report = grade_with("assignment1", STARTER / "assignment1")
-    assert report.score == 0
-    for result in report.results:
-        assert result.status not in (Status.PASSED, Status.GRADER_ERROR), result
-        assert result.feedback.strip(), result.name
-    statuses = {r.status for r in report.results}
-    assert {Status.FAILED, Status.NOT_IMPLEMENTED, Status.SKIPPED} <= statuses
+pytestmark = pytest.mark.slow
 
 
 def run_cli(*args, cwd=ROOT):
@@ -36,10 +24,11 @@ def test_cli_writes_gradescope_json_and_exits_zero_whatever_the_score(tmp_path):
     result = run_cli("assignment1", str(STARTER / "assignment1"), "--json", str(out))
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
-    assert set(report) >= {"assignment", "score", "max_score", "execution_time", "tests"}
-    assert report["score"] == 0 and report["max_score"] > 0
+    assert set(report) >= {"score", "execution_time", "output", "tests", "extra_data"}
+    assert report["score"] == 0 and sum(test["max_score"] for test in report["tests"]) == 85
     for test in report["tests"]:
         assert set(test) >= {"name", "score", "max_score", "status", "output"}
+        assert test["status"] in ("passed", "failed") and test["extra_data"]["status"] in {s.value for s in Status}
     assert "score: 0 /" in result.stdout
 
 

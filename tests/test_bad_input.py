@@ -17,10 +17,12 @@ import pytest
 
 from conftest import REFERENCE, checks_of
 from grader import submission
-from grader.grading import grade
+from grader import api
 from grader.results import Status
 from grader.suites import load_suite
 from grader.worker.limits import Limits
+
+pytestmark = pytest.mark.slow  # every test here starts workers
 
 FAST = Limits(timeout_scale=0.1)
 SVM = ("svm: svm_loss_naive, no reg", "svm: svm_loss_naive, with reg")
@@ -211,7 +213,7 @@ def test_bad_input_gets_a_clear_status(case, tmp_path, references, monkeypatch):
         monkeypatch.setattr(submission, "MAX_TOTAL", 8 << 20)  # the same check, on 16 MiB instead of 300
     path = case.build(tmp_path)
     suite = checks_of("assignment1", case.broken + case.kept) if case.broken else load_suite("assignment1")
-    report = grade(suite, path, reference=references("assignment1"), limits=FAST)
+    report = api.grade(suite, path, references=references, limits=FAST)
     assert [r.name for r in report.results] == [c.title for c in suite.checks]
     for result in report.results:
         assert result.status is not Status.GRADER_ERROR and "Traceback" not in result.feedback, result

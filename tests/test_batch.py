@@ -23,12 +23,14 @@ from pathlib import Path
 import pytest
 
 from conftest import REFERENCE, ROOT
-from grader.batch.engine import children
+from grader.worker.procfs import children
 from grader.batch.runner import run_batch
 from grader.mutants import apply, mutant
 from grader.submission import MAX_TOTAL
 from grader.suites import load_suite
 from grader.worker.limits import GiB, Limits
+
+pytestmark = pytest.mark.slow  # every test here starts workers
 
 FAST = ["--timeout", "2", "--no-progress"]
 SUITE = load_suite("assignment1")

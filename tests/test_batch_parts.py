@@ -17,7 +17,8 @@ from grader.batch import engine
 from grader.batch.engine import Job, run_local
 from grader.batch.entries import content_hash, discover
 from grader.batch.gradebook import Gradebook, GradebookError
-from grader.batch.record import Graded, SubmissionStatus as S, submission_status
+from grader.batch.record import Graded, submission_status
+from grader.worker.statuses import SubmissionStatus as S
 from grader.batch.runner import BatchError, run_batch
 from grader.reports.feedback import feedback_markdown
 from grader.reports.gradescope import results_json
@@ -149,7 +150,7 @@ def test_exports_quote_formulas_fence_student_text_and_escape_html(tmp_path):
     assert "<script>" not in page and "&lt;b&gt;notes&lt;/b&gt;" in page
     assert "Not graded yet (1)" in page and page.count("data:image/png;base64,") == 2
 
-    gradescope = results_json(sneaky)
+    gradescope = results_json(sneaky.report, sneaky)
     assert [t["status"] for t in gradescope["tests"]] == ["passed", "failed"]
     assert gradescope["tests"][1]["extra_data"]["status"] == "crash"
     assert gradescope["tests"][1]["output"].startswith("[crash]")

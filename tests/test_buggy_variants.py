@@ -8,6 +8,8 @@ from grader.mutants import apply, catalogue, expected_losses, suite_name
 from grader.results import Status
 from grader.suites import load_suite
 
+pytestmark = pytest.mark.slow  # every test here starts workers
+
 MUTANTS = catalogue()
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import REFERENCE, checks_of
-from grader.grading import grade
+from grader import api
 from grader.worker.limits import Limits
+
+pytestmark = pytest.mark.slow  # every test here starts workers
 
 COINS = {
     "cs231n/classifiers/linear_svm.py": """
@@ -61,7 +65,7 @@ def test_ten_gradings_of_a_coin_flipping_submission_agree(tmp_path, references):
     suite = checks_of("assignment1", CHECKS)
     runs = []
     for _ in range(10):
-        report = grade(suite, folder, reference=references("assignment1"), limits=Limits(timeout_scale=0.2))
+        report = api.grade(suite, folder, references=references, limits=Limits(timeout_scale=0.2))
         runs.append([(r.name, r.score, r.status, r.feedback) for r in report.results])
     assert all(run == runs[0] for run in runs)
     scores = [score for _, score, _, _ in runs[0]]

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from grader.results import Status
 from grader.worker.limits import Limits
+
+pytestmark = pytest.mark.slow  # every test here starts workers
 
 FAST = Limits(timeout_scale=0.1)  # 3 s per check, 6 s per import, a tenth of the training budgets
 

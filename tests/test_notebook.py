@@ -186,18 +186,20 @@ train_part34(model, optimizer, epochs=10)
 """
 
 
+@pytest.mark.slow
 def test_torch_train_through_a_worker(tmp_path):
     notebook.write_module(write_notebook(tmp_path / "tiny.ipynb", TINY), tmp_path / "tiny_nb.py")
     notebook.write_module(write_notebook(tmp_path / "bad.ipynb", TINY, "model = Missing()"), tmp_path / "bad_nb.py")
     rng = np.random.default_rng(0)
     X = rng.integers(0, 256, size=(40, 8, 8, 3), dtype=np.uint8)
     data = {"X_train": X, "y_train": rng.integers(0, 4, size=40)}
-    probe = torch_train("tiny_nb", data=data, score_inputs={"test": X[:10]}, epochs=2, time_budget=60, batch_size=8)
+    probe = torch_train("tiny_nb", data=data, score_inputs={"test": X[:10]}, normalize={"mean": [0.5] * 3, "std": [0.25] * 3},
+                        epochs=2, time_budget=60, batch_size=8, timeout=60)
     with Worker(tmp_path) as worker:
-        first = worker.run(probe.kind, probe.spec, seed=5, timeout=60)
-        again = worker.run(probe.kind, probe.spec, seed=5, timeout=60)
-        hurried = worker.run(probe.kind, probe.with_args(time_budget=0).spec, seed=5, timeout=60)
-        stale = worker.run("torch_train", {**probe.spec, "module": "bad_nb"}, seed=5, timeout=60)
+        first = worker.ask(probe, seed=5)
+        again = worker.ask(probe, seed=5)
+        hurried = worker.ask(probe.with_args(time_budget=0), seed=5)
+        stale = worker.run(probe.worker_function, {**probe.spec, "module": "bad_nb"}, seed=5, timeout=60)
     assert first.ok, first
     value = first.value
     scores = value["scores"]["test"]

@@ -1,24 +1,26 @@
-"""Assignment 2's PyTorch part (``grader/suites/pytorch.py``) end to end: notebooks in, scores out."""
+"""Assignment 2's PyTorch part (``grader/parts/pytorch.py``) end to end: notebooks in, scores out."""
 from __future__ import annotations
 
 import json
 
 import nbformat
-import numpy as np
 import pytest
 
 from conftest import REFERENCE, STARTER
-from grader import data
+from grader import api, data
 from grader.checks import Matches
-from grader.grading import Reference, Suite, grade
+from grader.parts import common, pytorch
+from grader.reports.gradescope import results_json
 from grader.results import Status
-from grader.suites import assignment1, pytorch
-from grader.worker.limits import Limits
+from grader.suite import Part, Suite
+from grader.suites import load_suite
+
+pytestmark = pytest.mark.slow
 
 REFERENCE_NOTEBOOK = REFERENCE / "assignment2" / "PyTorch.ipynb"
-BY_NAME = {check.name: check for check in pytorch.CHECKS}
-PART_V = [BY_NAME[pytorch.PART_V_READY], BY_NAME["Part V: trained by the grader, held-out accuracy"]]
-PART_V_TITLE = "pytorch: Part V: trained by the grader, held-out accuracy"
+TRAINED = "Part V: trained by the grader, held-out accuracy"
+PART_V = [pytorch.PART_V_READY, TRAINED]
+PART_V_TITLE = f"pytorch: {TRAINED}"
 
 LINEAR = """\
 model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
@@ -88,25 +90,23 @@ def write_variant(path, part_v: str | None = None, replace: tuple[str, str] | No
     return path
 
 
-def grade_part(references, path, checks, **options):
-    """Grade ``path`` with some of the part's checks only, with the shared reference."""
-    suite = Suite("pytorch-some", reference="assignment2", parts={"pytorch": checks}, needs_package=False,
-                  prepare_workspace=pytorch.prepare_workspace)
-    return grade(suite, path, reference=references("assignment2-pytorch"), **options)
+def grade_part(references, path, names, **options):
+    """Grade ``path`` with some of the part's checks only (by name), with the shared references."""
+    suite = load_suite("assignment2-pytorch").only(*(f"pytorch: {name}" for name in names))
+    return api.grade(suite, path, references=references, **options)
 
 
 def result(report, title):
     return next(r for r in report.results if r.name == title)
 
 
-def test_the_reference_notebook_scores_full_marks(grade_with):
+def test_the_reference_notebook_part_v_report(suite_batch):
+    """What the reference's Part V says, from the batch test_every_suite.py grades."""
     source = REFERENCE_NOTEBOOK.read_text()
     for colab in ("drive.mount", "%matplotlib inline", "!bash get_datasets.sh", "dset.CIFAR10(",
                   "train_part34(model, optimizer, epochs=10)"):
         assert colab in source, colab  # the notebook graded here is full of what must not run
-    report = grade_with("assignment2-pytorch", REFERENCE / "assignment2")
-    lost = [(r.name, r.status.value, r.feedback) for r in report.results if r.status is not Status.PASSED]
-    assert lost == []
+    report = suite_batch("assignment2-pytorch").records["reference"].report
     assert report.score == report.max_score == 21
     part_v = result(report, PART_V_TITLE).feedback
     assert "trained 10 of 10 epochs" in part_v and "validation accuracy" in part_v and "on digits" in part_v
@@ -139,7 +139,7 @@ def test_a_weak_notebook_a_failing_cell_and_a_single_linear_layer(references, tm
     path = write_variant(tmp_path / "PyTorch.ipynb", part_v=LINEAR,
                          replace=("def three_layer_convnet(x, params):",
                                   "scale = undefined_name\n\ndef three_layer_convnet(x, params):"))
-    report = grade_part(references, path, [BY_NAME[pytorch.CONVNET], BY_NAME[pytorch.MODULE_SHAPE], *PART_V])
+    report = grade_part(references, path, [pytorch.CONVNET, pytorch.MODULE_SHAPE, *PART_V])
     convnet, module, ready, trained = report.results
     assert convnet.status is Status.MISSING
     assert "three_layer_convnet is not defined: its cell (cell 12: scale = undefined_name) failed at its line 1: " \
@@ -175,11 +175,12 @@ def test_a_model_that_does_not_fit_the_budget_fails_with_a_clear_message(referen
 
 def test_a_notebook_alone_is_graded_and_the_package_parts_say_what_is_missing(references, tmp_path):
     lone = write_variant(tmp_path / "my_pytorch_notebook.ipynb", part_v=LINEAR)
-    checks = [Matches("affine_forward", 1, cases=assignment1.affine_cases(forward_only=True), returns=("out", 0)),
-              BY_NAME[pytorch.CONVNET], BY_NAME[pytorch.PART_V_READY]]
-    suite = Suite("mixed", reference="assignment2", parts={"layers": checks[:1], "pytorch": checks[1:]},
-                  package_free_parts=("pytorch",), prepare_workspace=pytorch.prepare_workspace)
-    report = grade(suite, lone, reference=references("assignment2-pytorch"))
+    notebook_part = load_suite("assignment2-pytorch").only(f"pytorch: {pytorch.CONVNET}",
+                                                           f"pytorch: {pytorch.PART_V_READY}").parts[0]
+    layers = Part("layers", (Matches("affine_forward", 1, cases=common.affine_cases(forward_only=True),
+                                     pick=("out", 0)),))
+    suite = Suite("mixed", reference="assignment2", parts=[layers, notebook_part])
+    report = api.grade(suite, lone, references=references)
     layers, convnet, ready = report.results
     assert layers.status is Status.INVALID_SUBMISSION and layers.score == 0
     assert "no 'cs231n' package folder found in my_pytorch_notebook.ipynb" in layers.feedback
@@ -193,14 +194,14 @@ def test_an_unreadable_or_absent_notebook_gives_a_clear_status(references, tmp_p
     (tmp_path / "handed-in").mkdir()
     broken = tmp_path / "handed-in" / "PyTorch.ipynb"  # (a broken notebook handed in alone: tests/test_bad_input.py)
     broken.write_text('{"cells": [')
-    report = grade_part(references, broken.parent, [BY_NAME[pytorch.CONVNET], *PART_V])
+    report = grade_part(references, broken.parent, [pytorch.CONVNET, *PART_V])
     assert [r.status for r in report.results] == [Status.IMPORT_ERROR, Status.IMPORT_ERROR, Status.SKIPPED]
     assert "PyTorch.ipynb is not a readable notebook" in report.results[0].feedback
 
     folder = tmp_path / "no-notebook"
     (folder / "cs231n").mkdir(parents=True)
     (folder / "cs231n" / "layers.py").write_text("")
-    report = grade_part(references, folder, [BY_NAME[pytorch.CONVNET]])
+    report = grade_part(references, folder, [pytorch.CONVNET])
     assert report.results[0].status is Status.MISSING
     assert "the submission has no PyTorch.ipynb or pytorch_model.py" in report.results[0].feedback
 
@@ -209,8 +210,8 @@ def test_the_same_code_in_a_plain_module(references, tmp_path):
     book = nbformat.read(str(REFERENCE_NOTEBOOK), as_version=4)
     cells = [c.source for c in book.cells if c.cell_type == "code"]
     (tmp_path / "pytorch_model.py").write_text("\n# %%\n".join(cells))
-    report = grade_part(references, tmp_path, [BY_NAME[pytorch.CONVNET], BY_NAME[pytorch.MODULE_SHAPE],
-                                               BY_NAME["ThreeLayerConvNet with the reference's weights"]])
+    report = grade_part(references, tmp_path, [pytorch.CONVNET, pytorch.MODULE_SHAPE,
+                                               "ThreeLayerConvNet with the reference's weights"])
     assert [r.status for r in report.results] == [Status.PASSED] * 3, report.results
     assert any("pytorch_model.py: 23 code cells" in note for note in report.notes)
 
@@ -229,22 +230,12 @@ def test_part_v_on_cifar10_files_in_the_real_format(references, tmp_path):
     assert "70.0% for 6" in trained.feedback and "trained 10 of 10 epochs (30 steps)" in trained.feedback
 
 
-def test_the_training_report_survives_any_reply():
-    for value in ({}, {"epochs": "ten", "seconds": None, "losses": "x", "stopped": "time budget", "steps": 0},
-                  {"epochs": float("nan"), "cell_errors": {"3": "x" * 10000}, "timing": ["?"]}):
-        text = pytorch.training_report(value)
-        assert text.startswith("trained 0 of 10 epochs") and len(text) < 2000
-    assert pytorch.part_v_ready({"forward_shape": [64, 10], "params": 5, "optimized_params": 0}, None).startswith(
-        "the optimizer holds none")
-    assert "was it built for an earlier model" in pytorch.part_v_facts({"params": 10, "optimized_params": 4}, None)
-
-
 def test_the_gpu_timing_path_uses_cuda_events(tmp_path):
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():
         pytest.skip("no CUDA device here: the CPU path (a monotonic clock) is what the other tests exercise")
-    report = grade(pytorch.SUITE, REFERENCE / "assignment2")
+    report = api.grade("assignment2-pytorch", REFERENCE / "assignment2")
     part_v = result(report, PART_V_TITLE)
     assert part_v.status is Status.PASSED and "timed with CUDA events" in part_v.feedback
     assert "time budget 30 s" in part_v.feedback
-    json.dumps(report.to_json())
+    json.dumps(results_json(report))

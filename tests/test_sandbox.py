@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import cli
-from grader.grading import grade, reference_root
+from grader import cli, data
+from grader import api
+from grader.reference import reference_root
 from grader.results import Status
-from grader.suites import load_suite
 from grader.worker import sandbox
 from grader.worker.client import Worker
 from grader.worker.limits import MiB, Limits
+
+pytestmark = pytest.mark.slow  # every test here starts workers
 
 ISOLATION = sandbox.isolation("auto")
 needs_sandbox = pytest.mark.skipif(ISOLATION.kind != "bubblewrap",
@@ -60,11 +62,11 @@ def module(folder, secrets=()):
 
 
 def call(worker, name):
-    return worker.run("call", {"target": f"cs231n.probe:{name}", "args": {}}, modules=["cs231n.probe"])
+    return worker.run("probes:call", {"target": f"cs231n.probe:{name}", "args": {}}, modules=["cs231n.probe"])
 
 
 def test_the_report_says_which_isolation_was_in_force(tmp_path):
-    report = grade(load_suite("assignment1"), module(tmp_path / "sub"), limits=Limits(timeout_scale=0.1))
+    report = api.grade("assignment1", module(tmp_path / "sub"), limits=Limits(timeout_scale=0.1))
     note = next(n for n in report.notes if n.startswith("isolation:"))
     assert note == sandbox.describe(Limits(timeout_scale=0.1))
     assert ("bubblewrap sandbox" in note) == (ISOLATION.kind == "bubblewrap")
@@ -76,9 +78,9 @@ def test_the_report_says_which_isolation_was_in_force(tmp_path):
 def test_a_sandboxed_worker_sees_only_its_own_things(tmp_path):
     secrets = [str(reference_root() / "assignment1" / "cs231n" / "layers.py"), str(cli.__file__),
                "/etc/passwd", os.path.expanduser("~/.bashrc"),
-               *sandbox.hidden_data()]  # scikit-learn's digits, the source of the embedded held-out images
+               *data.private_files()]  # scikit-learn's digits, the source of the embedded held-out images
     limits = Limits(processes=77, file_size=5 * MiB, cpu_seconds=999, memory=3 << 30)
-    with Worker(module(tmp_path / "sub", secrets), limits) as worker:
+    with Worker(module(tmp_path / "sub", secrets), limits, hide=data.private_files()) as worker:
         seen = call(worker, "inside").value["out"]
     assert seen["read"] == {path: False for path in secrets}
     assert seen["pids"] == [1, 2]  # bubblewrap's init and the worker: no other process is visible

@@ -10,6 +10,8 @@ from grader.worker import wire
 from grader.worker.client import Worker
 from grader.worker.limits import Limits
 
+pytestmark = pytest.mark.slow  # every test here starts workers
+
 
 def test_plain_data_round_trips():
     tree = {"a": np.arange(6.0).reshape(2, 3), "b": (1, 2.5, None, True, "x"), "c": [np.int64(3), np.float32(0.5)],
@@ -61,7 +63,7 @@ def module_dir(tmp_path):
 
 
 def run(worker, name, **args):
-    return worker.run("call", {"target": f"cs231n.m:{name}", "args": args}, modules=["cs231n.m"])
+    return worker.run("probes:call", {"target": f"cs231n.m:{name}", "args": args}, modules=["cs231n.m"])
 
 
 def test_calls_come_back_with_output_and_time(module_dir):
@@ -90,8 +92,8 @@ def test_timeouts_crashes_and_limits_become_statuses(module_dir):
 def test_a_module_that_fails_to_import_is_remembered(module_dir):
     (module_dir / "cs231n" / "broken.py").write_text("raise RuntimeError('bad import')\n")
     with Worker(module_dir) as worker:
-        first = worker.run("call", {"target": "cs231n.broken:f", "args": {}}, modules=["cs231n.broken"])
-        again = worker.run("call", {"target": "cs231n.broken:g", "args": {}}, modules=["cs231n.broken"])
+        first = worker.run("probes:call", {"target": "cs231n.broken:f", "args": {}}, modules=["cs231n.broken"])
+        again = worker.run("probes:call", {"target": "cs231n.broken:g", "args": {}}, modules=["cs231n.broken"])
     assert first.status == again.status == "import_error" and "bad import" in again.message
 
 
@@ -111,7 +113,7 @@ def test_repeated_calls_chained_calls_and_a_models_numerical_gradient(tmp_path):
     X = np.arange(6.0).reshape(2, 3)
     with Worker(tmp_path) as worker:
         def ask(probe):
-            return worker.run(probe.kind, probe.spec, probe.modules)
+            return worker.ask(probe)
 
         chained = ask(call("cs231n.rules:update", w=np.zeros(2), config={}, repeat=3, feed={"w": 0, "config": 1}))
         assert np.array_equal(chained.value["out"][0], [-1.5, -1.5]) and chained.value["out"][1] == {"t": 3}
@@ -133,6 +135,6 @@ def test_what_real_course_folders_import_is_there(tmp_path):
         "from past.builtins import xrange\nimport six, imageio, scipy.ndimage\nimport matplotlib.pyplot as plt\n"
         "def f():\n    plt.figure()\n    plt.plot([1, 2])\n    plt.close()\n    return list(xrange(3))\n")
     with Worker(tmp_path) as worker:
-        reply = worker.run("call", {"target": "cs231n.m:f", "args": {}}, modules=["cs231n.m"])
+        reply = worker.run("probes:call", {"target": "cs231n.m:f", "args": {}}, modules=["cs231n.m"])
     assert reply.ok, (reply.status, reply.message)
     assert reply.value["out"] == [0, 1, 2]

@@ -11,7 +11,7 @@ batch's own process:
 
 Either way the results come back to the caller as they finish (``on_done``), and
 the caller alone writes the gradebook. A grading process keeps one reference
-worker (its answers cached) for all the submissions it grades.
+(``grader.reference.References``, its answers cached) for all the submissions it grades.
 """
 from __future__ import annotations
 
@@ -33,13 +33,15 @@ from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .. import data
-from ..grading import Reference, grade, reference_root
+from .. import api, data
+from ..reference import References, reference_root
 from ..results import Report
 from ..suites import load_suite
+from ..worker import procfs
 from ..worker.limits import Limits
 from .entries import content_hash
-from .record import Graded, SubmissionStatus, grader_version, submission_status
+from ..worker.statuses import SubmissionStatus
+from .record import Graded, grader_version, submission_status
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ def grade_one(job: Job) -> Graded:
     suite = load_suite(job.assignment)
     hashed = content_hash(Path(job.path))  # before grading, as the batch hashed it for --resume
     try:
-        report = grade(suite, job.path, dataset=_dataset(job.data_dir), seed=job.seed, limits=job.limits,
-                       reference=_reference(suite.reference, job.limits))
+        report = api.grade(suite, job.path, dataset=_dataset(job.data_dir), seed=job.seed, limits=job.limits,
+                           references=_references())
         record = Graded(job.student, job.path, hashed, submission_status(report.results), report, settings=job.settings)
     except Exception:  # the grader's own failure: say so, keep the batch going
         record = failed(job, "the grader failed:\n" + traceback.format_exc(limit=-4))
@@ -99,26 +101,16 @@ def _dataset(data_dir: str | None) -> data.Dataset | None:
     return data.load(data_dir) if data_dir else None
 
 
-def reference_limits(limits: Limits) -> Limits:
-    """The trusted reference is never held to budgets tighter than the defaults, so that
-    small test limits for students do not turn into grader errors."""
-    default = Limits()
-    return replace(limits, timeout=max(limits.timeout, default.timeout),
-                   timeout_scale=max(limits.timeout_scale, default.timeout_scale),
-                   memory=max(limits.memory, default.memory))
-
-
 _per_thread = threading.local()
 
 
-def _reference(name: str, limits: Limits) -> Reference:
-    """This thread's reference worker for one assignment, started on first use."""
-    cache = _per_thread.__dict__.setdefault("references", {})
-    key = (name, reference_limits(limits))
-    if key not in cache:
-        cache[key] = Reference(reference_root() / name, key[1])
-        atexit.register(cache[key].close)
-    return cache[key]
+def _references() -> References:
+    """This thread's references, one per suite and limits, started on first use and
+    kept for every submission the thread grades."""
+    if not hasattr(_per_thread, "references"):
+        _per_thread.references = References()
+        atexit.register(_per_thread.references.close)
+    return _per_thread.references
 
 
 # -- the local pool ----------------------------------------------------------------------------
@@ -249,22 +241,9 @@ def guard_against_orphaning(interval: float = 0.5) -> None:
     threading.Thread(target=watch, name="orphan-guard", daemon=True).start()
 
 
-def children(pid: int) -> list[int]:
-    """Process ids whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
 def kill_children(pid: int) -> None:
     """SIGKILL every child of ``pid`` and its process group (workers run in their own)."""
-    for child in children(pid):
+    for child in procfs.children(pid):
         for kill in (os.killpg, os.kill):
             try:
                 kill(child, signal.SIGKILL)

@@ -16,7 +16,8 @@ import sqlite3
 from pathlib import Path
 
 from ..results import CheckResult, Report, Status
-from .record import FINAL, Graded, SubmissionStatus
+from ..worker.statuses import FINAL, SubmissionStatus
+from .record import Graded
 
 FILENAME = "gradebook.sqlite"
 

@@ -8,83 +8,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 
 from .. import __version__
-from ..results import CheckResult, Report, Status
-
-
-class SubmissionStatus(str, Enum):
-    """How one submission ended, from the statuses of its checks (``submission_status``)."""
-
-    OK = "ok"
-    PARTIAL = "partial"
-    TIMEOUT = "timeout"
-    MEMORY = "memory"
-    CRASH = "crash"
-    IMPORT_ERROR = "import_error"
-    MISSING = "missing"
-    INVALID_SUBMISSION = "invalid_submission"
-    GRADER_ERROR = "grader_error"
-    PENDING = "pending"
-
-
-MEANING = {
-    SubmissionStatus.OK: "every check passed",
-    SubmissionStatus.PARTIAL: "the code ran; some answers are wrong or not implemented",
-    SubmissionStatus.TIMEOUT: "some code ran out of time",
-    SubmissionStatus.MEMORY: "some code ran out of memory",
-    SubmissionStatus.CRASH: "some code raised an exception or stopped its process",
-    SubmissionStatus.IMPORT_ERROR: "a module failed to import",
-    SubmissionStatus.MISSING: "a function, class or module is missing",
-    SubmissionStatus.INVALID_SUBMISSION: "nothing gradable was handed in",
-    SubmissionStatus.GRADER_ERROR: "the grader failed, not the code: it will be graded again",
-    SubmissionStatus.PENDING: "not graded yet",
-}
-
-
-# The causes that name a submission's status, most telling first: a submission that
-# hangs in one function and crashes in another is "timeout".
-CAUSES = (
-    (Status.TIMEOUT, SubmissionStatus.TIMEOUT),
-    (Status.MEMORY, SubmissionStatus.MEMORY),
-    (Status.CRASH, SubmissionStatus.CRASH),
-    (Status.NUMPY2, SubmissionStatus.CRASH),
-    (Status.IMPORT_ERROR, SubmissionStatus.IMPORT_ERROR),
-    (Status.MISSING, SubmissionStatus.MISSING),
-)
-
-# Worst first: the order of every list of submissions in the reports.
-SEVERITY = (SubmissionStatus.INVALID_SUBMISSION, SubmissionStatus.GRADER_ERROR, SubmissionStatus.TIMEOUT,
-            SubmissionStatus.MEMORY, SubmissionStatus.CRASH, SubmissionStatus.IMPORT_ERROR, SubmissionStatus.MISSING,
-            SubmissionStatus.PARTIAL, SubmissionStatus.OK, SubmissionStatus.PENDING)
-
-# Statuses that --resume keeps; the others are graded again.
-FINAL = frozenset(SEVERITY) - {SubmissionStatus.GRADER_ERROR, SubmissionStatus.PENDING}
+from ..results import CheckResult, Report
+from ..worker import statuses
+from ..worker.statuses import SubmissionStatus
 
 
 def submission_status(results: list[CheckResult]) -> SubmissionStatus:
-    """The rule, first match wins:
-
-    1. no checks, or any check ``invalid_submission``: ``invalid_submission``;
-    2. any check ``grader_error``: ``grader_error`` (the score cannot be trusted);
-    3. every check ``passed`` with its full points: ``ok``;
-    4. the first of timeout, memory, crash (or numpy2), import_error, missing that
-       some check has: that status;
-    5. otherwise (checks failed, not implemented or skipped): ``partial``.
-    """
-    statuses = {r.status for r in results}
-    if not results or Status.INVALID_SUBMISSION in statuses:
-        return SubmissionStatus.INVALID_SUBMISSION
-    if Status.GRADER_ERROR in statuses:
-        return SubmissionStatus.GRADER_ERROR
-    if statuses == {Status.PASSED} and all(r.score >= r.max_score for r in results):
-        return SubmissionStatus.OK
-    for cause, status in CAUSES:
-        if cause in statuses:
-            return status
-    return SubmissionStatus.PARTIAL
+    """How a submission ended, by the rule of ``statuses.submission_status``."""
+    return statuses.submission_status([(r.status, r.score >= r.max_score) for r in results])
 
 
 @dataclass

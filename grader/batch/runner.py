@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from ..grading import reference_root
+from ..reference import reference_root
 from ..reports.feedback import write_feedback
 from ..reports.gradescope import write_results_json
 from ..reports.grades import write_grades_csv
@@ -27,7 +27,8 @@ from ..worker.limits import Limits
 from . import engine
 from .entries import content_hash, discover
 from .gradebook import FILENAME, Gradebook, GradebookError
-from .record import SEVERITY, Graded, SubmissionStatus, grader_version
+from ..worker.statuses import SEVERITY, SubmissionStatus
+from .record import Graded, grader_version
 
 
 class BatchError(ValueError):
@@ -138,11 +139,11 @@ def export(out: Path, gradebook: Path | None = None) -> list[Path]:
     with book:
         records, skipped = book.load(), book.skipped()
     suite = load_suite(book.assignment)
-    parts = {name: sum(c.points for c in checks) for name, checks in suite.parts.items()}
+    parts = {part.name: part.points for part in suite.parts}
     files = [write_grades_csv(out / "grades.csv", records, parts)]
     for record in records:
         if record.graded:
-            files.append(write_results_json(out / "results" / record.student / "results.json", record))
+            files.append(write_results_json(out / "results" / record.student / "results.json", record.report, record))
             files.append(write_feedback(out / "feedback" / f"{record.student}.md", record))
     files.append(write_report_html(out / "report.html", suite.name, records, [c.title for c in suite.checks],
                                    suite.max_score, skipped, engine.now()))

@@ -106,9 +106,9 @@ def write_examples(target: Path, reference: Path) -> list[Path]:
 def main(argv: list[str]) -> int:
     import tempfile
 
-    from ..grading import Reference, grade, reference_root
+    from .. import api
+    from ..reference import References, reference_root
     from ..suites import load_suite
-    from ..worker.limits import Limits
 
     if argv[:1] == ["--examples"]:
         for archive in write_examples(Path(argv[1]), reference_root() / "assignment1"):
@@ -116,22 +116,17 @@ def main(argv: list[str]) -> int:
         return 0
     assignments = argv or sorted({m.assignment for m in catalogue()})
     killed = total = 0
-    for assignment in assignments:
-        suite = load_suite(SUITE_OF.get(assignment, assignment))
-        reference = Reference(reference_root() / suite.reference, Limits(), suite.prepare_workspace)
-        try:
+    with References() as references:
+        for assignment in assignments:
+            suite = load_suite(SUITE_OF.get(assignment, assignment))
             for mutant in (m for m in catalogue() if m.assignment == assignment):
                 with tempfile.TemporaryDirectory() as temp:
                     folder = apply(mutant, reference_root() / suite.reference, Path(temp) / "mutant")
-                    report = grade(suite, folder, reference=reference)
+                    report = api.grade(suite, folder, references=references)
                 lost = [r.name for r in report.results if r.score < r.max_score]
                 total += 1
                 killed += bool(lost)
                 print(f"{'killed' if lost else 'SURVIVED':9} {assignment}: {mutant.name}: "
                       f"-{report.max_score - report.score:g} points in {', '.join(lost) or 'nothing'}")
-        finally:
-            reference.close()
     print(f"kill rate: {killed}/{total} ({killed / max(total, 1):.0%})")
     return 0 if killed == total else 1
-
-

@@ -7,7 +7,8 @@ import html
 import re
 from pathlib import Path
 
-from ..batch.record import MEANING, Graded
+from ..batch.record import Graded
+from ..worker.statuses import MEANING
 from ..results import Status
 
 MAX_OUTPUT = 2000  # characters of printed output shown per check

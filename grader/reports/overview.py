@@ -14,7 +14,8 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
-from ..batch.record import MEANING, SEVERITY, Graded, SubmissionStatus
+from ..batch.record import Graded
+from ..worker.statuses import MEANING, SEVERITY, SubmissionStatus
 from ..results import Status
 
 STYLE = """

@@ -1,16 +1,22 @@
-"""One module per assignment, each defining ``SUITE``: the table of what is checked."""
+"""The registered suites: one name per assignment (and per course edition of it), each
+built from parts. ``SUITES`` maps a name to the function that builds the suite."""
 from __future__ import annotations
 
-import importlib
+import functools
 
-SUITES = {  # name: "module" (its SUITE) or "module:NAME"
-    "assignment1": "grader.suites.assignment1",
-    "assignment2": "grader.suites.assignment2",
-    "assignment2-numpy": "grader.suites.assignment2:NUMPY_SUITE",  # all but the notebook
-    "assignment2-pytorch": "grader.suites.pytorch",  # the PyTorch notebook alone
+from ..suite import Suite
+from . import assignment1, assignment2
+
+SUITES = {
+    "assignment1": assignment1.suite,
+    "assignment2": assignment2.suite,
+    "assignment2-numpy": assignment2.numpy_suite,  # all but the notebook
+    "assignment2-pytorch": assignment2.pytorch_suite,  # the PyTorch notebook alone
 }
 
 
-def load_suite(name: str):
-    module, _, attribute = SUITES[name].partition(":")
-    return getattr(importlib.import_module(module), attribute or "SUITE")
+@functools.lru_cache(maxsize=None)
+def load_suite(name: str) -> Suite:
+    if name not in SUITES:
+        raise KeyError(f"no suite {name!r}; known: {', '.join(SUITES)}")
+    return SUITES[name]()

@@ -25,15 +25,15 @@ import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import sandbox, wire
+from . import procfs, sandbox, wire
 from .limits import Limits
+from .statuses import Status, from_worker
 
 GRADER_PARENT = sandbox.GRADER_PARENT
 BOOTSTRAP = (
     "import sys; sys.path.insert(0, {path!r}); "
     "from grader.worker import server; server.main({root!r}, {path!r}, {setup!r}, {fds!r})"
 )
-STATUSES_FROM_WORKER = {"failed", "missing", "not_implemented", "memory", "import_error", "numpy2", "crash"}
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
 # -P: no working folder on sys.path; -s: no user site-packages. Not -I, which would also
 # ignore PYTHONHASHSEED (the environment is the grader's own, built below). Before 3.11
@@ -47,7 +47,7 @@ class Reply:
 
     ok: bool
     value: object = None
-    status: str = "ok"
+    status: Status = Status.PASSED
     message: str = ""
     where: str = ""
     output: str = ""
@@ -59,13 +59,16 @@ class Reply:
 
 
 class Worker:
-    """``trusted``: the reference, run in place, read-only, as the grader's user."""
+    """``trusted``: the reference, run in place, read-only, as the grader's user.
+    ``hide``: files (private data) that show as empty inside the sandbox."""
 
-    def __init__(self, root: str | Path, limits: Limits = Limits(), label: str = "student", trusted: bool = False):
+    def __init__(self, root: str | Path, limits: Limits = Limits(), label: str = "student", trusted: bool = False,
+                 hide: tuple[str, ...] = ()):
         self.root = str(Path(root).resolve())
         self.limits = limits
         self.label = label
         self.trusted = trusted
+        self.hide = tuple(hide)
         self.process: subprocess.Popen | None = None
         self.launch: sandbox.Launch | None = None
         self.kind = ""  # the isolation of the running process: "bubblewrap" or "process"
@@ -75,8 +78,13 @@ class Worker:
         self._import_output = ""
 
     # -- public ---------------------------------------------------------------
+    def ask(self, probe, seed: int = 0) -> Reply:
+        """Run a ``grader.probe.Probe``: its modules imported first, under its timeout."""
+        return self.run(probe.worker_function, probe.spec, probe.modules, seed=seed, timeout=probe.timeout)
+
     def run(self, probe: str, spec: dict, modules=(), seed: int = 0, timeout: float | None = None) -> Reply:
-        """Import ``modules`` (once per process), then run one probe."""
+        """Import ``modules`` (once per process), then run the probe ``probe``
+        (``"module:function"`` of ``grader.worker``, e.g. ``"probes:call"``) on ``spec``."""
         for module in modules:
             failure = self._import(module)
             if failure:
@@ -115,7 +123,7 @@ class Worker:
             self._import_output += reply.output
             return None
         reply = replace(reply, message=f"while importing {module}: {reply.message}",
-                        status="import_error" if reply.status == "crash" else reply.status)
+                        status=Status.IMPORT_ERROR if reply.status is Status.CRASH else reply.status)
         self.failed_imports[module] = reply
         return reply
 
@@ -126,12 +134,12 @@ class Worker:
             isolation = sandbox.isolation(self.limits.sandbox)
         except sandbox.SandboxUnavailable as exc:
             if not self.trusted:
-                return Reply(False, status="grader_error", message=f"the worker cannot run here: {exc}")
+                return Reply(False, status=Status.GRADER_ERROR, message=f"the worker cannot run here: {exc}")
             isolation = sandbox.isolation("none")  # the reference is trusted code: a plain process will do
         self.kind = isolation.kind
         if isolation.kind == "process":
             sandbox.protect_grader()
-        self.launch = plan = sandbox.launch(isolation, self.root, self.trusted, self.limits)
+        self.launch = plan = sandbox.launch(isolation, self.root, self.trusted, self.limits, self.hide)
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_r, output_w = os.pipe()
@@ -153,7 +161,7 @@ class Worker:
             for fd in (request_w, response_r, output_r):
                 os.close(fd)
             self._cleanup_scratch()
-            return Reply(False, status="grader_error", message=f"the worker could not start: {exc}")
+            return Reply(False, status=Status.GRADER_ERROR, message=f"the worker could not start: {exc}")
         finally:
             for fd in (request_r, response_w, output_w):
                 os.close(fd)
@@ -165,16 +173,16 @@ class Worker:
         if not ready.ok or ready.value != "ready":  # no submitted code has run yet: not the student's doing
             self._kill()
             why = ready.output.strip()[-500:] or ready.message
-            return Reply(False, status="grader_error", output=ready.output,
+            return Reply(False, status=Status.GRADER_ERROR, output=ready.output,
                          message=f"the worker could not start ({isolation.kind}): {why}")
-        self.own = {self.process.pid, *sandbox.descendants(self.process.pid)}
+        self.own = {self.process.pid, *procfs.descendants(self.process.pid)}
         return None
 
     def _kill(self) -> None:
         if self.process is None:
             return
         if self.kind == "process":  # no PID namespace to end them all: find them
-            sandbox.stop_all([self.process.pid, *sandbox.descendants(self.process.pid)], below=self.process.pid)
+            sandbox.stop_all([self.process.pid, *procfs.descendants(self.process.pid)], below=self.process.pid)
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -182,7 +190,7 @@ class Worker:
         self.process.wait()
         uid = self.launch.setup.get("uid") if self.launch else None
         if self.kind == "process" and uid is not None:
-            sandbox.stop_all(sandbox.processes_of(uid))  # whatever escaped, by its uid
+            sandbox.stop_all(procfs.processes_of(uid))  # whatever escaped, by its uid
         for fd in (self._request_fd, self._response_fd, self._output_fd):
             try:
                 os.close(fd)
@@ -201,7 +209,7 @@ class Worker:
         check, and say so in what the check printed."""
         if self.process is None or self.process.poll() is not None:
             return
-        strays = [p for p in sandbox.descendants(self.process.pid) if p not in self.own]
+        strays = [p for p in procfs.descendants(self.process.pid) if p not in self.own]
         threads = reply.threads > 0
         if not strays and not threads:
             return
@@ -230,7 +238,7 @@ class Worker:
         pending = memoryview(wire.frame(message) if message is not None else b"")
         output = _Output(self.limits.output)
         body, expected = bytearray(), None
-        started, cpu_started = time.perf_counter(), cpu_seconds(self.process.pid)
+        started, cpu_started = time.perf_counter(), _cpu_of(self.process.pid)
         deadline = time.monotonic() + timeout
         selector = selectors.DefaultSelector()
         if pending:
@@ -242,7 +250,7 @@ class Worker:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     self._kill()
-                    return Reply(False, status="timeout", output=output.text(),
+                    return Reply(False, status=Status.TIMEOUT, output=output.text(),
                                  message=f"no answer within {timeout:.0f} s; the worker was stopped",
                                  seconds=time.perf_counter() - started)
                 for key, _ in selector.select(remaining):
@@ -271,14 +279,14 @@ class Worker:
                             (expected,) = struct.unpack(">Q", body[:8])
                             if expected > self.limits.response:
                                 self._kill()
-                                return Reply(False, status="failed", output=output.text(),
+                                return Reply(False, status=Status.FAILED, output=output.text(),
                                              message=f"the reply was {expected / 2**20:.0f} MiB, more than "
                                                      f"the {self.limits.response / 2**20:.0f} MiB allowed",
                                              seconds=time.perf_counter() - started)
         finally:
             selector.close()
         seconds = time.perf_counter() - started
-        cpu_now = cpu_seconds(self.process.pid)
+        cpu_now = _cpu_of(self.process.pid)
         cpu = cpu_now - cpu_started if cpu_now is not None and cpu_started is not None else None
         output.add(_drain(self._output_fd))
         try:
@@ -287,14 +295,14 @@ class Worker:
                 raise wire.WireError("not a reply")
         except wire.WireError as exc:
             self._kill()
-            return Reply(False, status="crash", output=output.text(), seconds=seconds,
+            return Reply(False, status=Status.CRASH, output=output.text(), seconds=seconds,
                          message=f"the worker sent something that is not a reply ({exc})")
         threads = tree.get("threads") if isinstance(tree.get("threads"), int) else 0
         if tree["ok"]:
             return Reply(True, value=tree.get("value"), output=output.text(), seconds=seconds, cpu_seconds=cpu,
                          threads=threads)
         status = tree.get("status")
-        return Reply(False, status=status if status in STATUSES_FROM_WORKER else "crash",
+        return Reply(False, status=from_worker(status),
                      message=str(tree.get("message", ""))[:2000], where=str(tree.get("where", ""))[:300],
                      output=output.text(), seconds=seconds, threads=threads)
 
@@ -307,14 +315,14 @@ class Worker:
         if code is not None and code < 0:
             name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
             if -code == signal.SIGXCPU:
-                return Reply(False, status="timeout", output=output.text(), seconds=seconds,
+                return Reply(False, status=Status.TIMEOUT, output=output.text(), seconds=seconds,
                              message="the worker used up its CPU time and was stopped")
             if -code == signal.SIGXFSZ:
-                return Reply(False, status="crash", output=output.text(), seconds=seconds,
+                return Reply(False, status=Status.CRASH, output=output.text(), seconds=seconds,
                              message=f"the code wrote a file larger than {self.limits.file_size // 2**20} MiB")
-            return Reply(False, status="crash", output=output.text(), seconds=seconds,
+            return Reply(False, status=Status.CRASH, output=output.text(), seconds=seconds,
                          message=f"the worker process was killed by {name} in the middle of the check")
-        return Reply(False, status="crash", output=output.text(), seconds=seconds,
+        return Reply(False, status=Status.CRASH, output=output.text(), seconds=seconds,
                      message=f"the worker process exited (status {code}) in the middle of the check; "
                              "does the code call exit() or os._exit()?")
 
@@ -325,6 +333,12 @@ class Worker:
             except subprocess.TimeoutExpired:
                 pass
         self._kill()
+
+
+def _cpu_of(pid: int) -> float | None:
+    """CPU time of a worker and everything below it (in the sandbox the worker is a
+    child of bubblewrap)."""
+    return procfs.cpu_seconds([pid, *procfs.descendants(pid)])
 
 
 class _Output:
@@ -341,21 +355,6 @@ class _Output:
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")
         return text + (f"\n[... {self.dropped} more bytes of output not kept]" if self.dropped else "")
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User and system CPU time so far of a process and everything below it (in the
-    sandbox the worker is a child of bubblewrap), their threads and waited-for
-    children, read from /proc (None where there is no /proc)."""
-    total = None
-    for member in [pid, *sandbox.descendants(pid)]:
-        try:
-            with open(f"/proc/{member}/stat") as handle:
-                fields = handle.read().rpartition(")")[2].split()
-            total = (total or 0.0) + sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
 
 
 def _read(fd: int) -> bytes | None:

@@ -17,8 +17,6 @@ import sys
 
 import numpy as np
 
-from .torch_probes import PROBES as TORCH_PROBES  # PyTorch loads only when one of them runs
-
 
 class Missing(LookupError):
     """The module imported, but the function, class or method asked for is not in it."""
@@ -203,12 +201,3 @@ def solver_train(model: str, model_kwargs: dict, solver: str, data: dict, solver
         parts = [net.loss(X[i : i + batch_size]) for i in range(0, len(X), batch_size)]
         scores[name] = np.concatenate([np.asarray(p) for p in parts]) if parts else np.zeros(0)
     return {"scores": scores, "loss_history": [float(v) for v in getattr(trainer, "loss_history", [])]}
-
-
-PROBES = {
-    "call": call,
-    "method": method,
-    "forward_backward": forward_backward,
-    "solver_train": solver_train,
-    **TORCH_PROBES,
-}

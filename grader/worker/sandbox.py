@@ -5,8 +5,8 @@ The kind of isolation is chosen once per grader process (``isolation``), by tryi
 * ``bubblewrap``: the worker runs in a bubblewrap sandbox with its own mount, PID,
   network, IPC and UTS namespaces. Its file system holds, read-only, only what it needs:
   the system libraries (/usr), the Python installation with its site-packages (minus
-  scikit-learn's digits, from which the embedded held-out images are made), and the
-  grader's worker modules. The submission's code is copied into a private tmpfs of
+  the data files the grader keeps private, which its caller names), and the grader's
+  worker modules. The submission's code is copied into a private tmpfs of
   limited size at start, and /tmp is another. The reference, the rest of the project,
   the grader's working folder (gradebooks, reports), home folders and other submissions
   are not there at all; the network namespace is empty. The sandbox dies with the
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ctypes
 import glob
-import importlib.util
 import itertools
 import json
 import os
@@ -40,6 +39,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import procfs
 from .limits import Limits
 
 GRADER_PARENT = str(Path(__file__).resolve().parents[2])
@@ -188,7 +188,7 @@ class Launch:
     scratch: str | None = None  # a folder of the grader's to remove when the worker is gone
 
 
-def launch(iso: Isolation, root: str, trusted: bool, limits: Limits) -> Launch:
+def launch(iso: Isolation, root: str, trusted: bool, limits: Limits, hide: tuple[str, ...] = ()) -> Launch:
     """The launch of one worker for the folder ``root``.
 
     A ``trusted`` worker (the reference) runs in place, read-only, as the grader's user.
@@ -199,7 +199,7 @@ def launch(iso: Isolation, root: str, trusted: bool, limits: Limits) -> Launch:
              "unshare_net": False, "drop_capabilities": False, "subreaper": False, "undumpable": trusted}
     env = {"USER": "student", "LOGNAME": "student"}
     if iso.kind == "bubblewrap":
-        prefix = bubblewrap_args(root, trusted, limits, iso.as_root)
+        prefix = bubblewrap_args(root, trusted, limits, iso.as_root, hide)
         if not trusted:
             setup["copy_from"] = INSIDE_SOURCE
         env.update(HOME="/tmp", TMPDIR="/tmp")
@@ -215,8 +215,9 @@ def launch(iso: Isolation, root: str, trusted: bool, limits: Limits) -> Launch:
     return Launch([], scratch, setup, env, scratch=scratch)
 
 
-def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool) -> list[str]:
-    """The bwrap command line (up to the program to run) for a worker in ``root``."""
+def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool, hide: tuple[str, ...] = ()) -> list[str]:
+    """The bwrap command line (up to the program to run) for a worker in ``root``;
+    the files in ``hide`` (data the grader keeps private) show as empty files."""
     args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try"]
     if not as_root:
@@ -245,9 +246,8 @@ def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool) -> 
     grader = os.path.join(GRADER_PARENT, "grader")
     mounts.add(["--ro-bind", os.path.join(grader, "__init__.py")], f"{INSIDE_GRADER}/grader/__init__.py")
     mounts.add(["--ro-bind", os.path.join(grader, "worker")], f"{INSIDE_GRADER}/grader/worker")
-    if not trusted:
-        for data in hidden_data():
-            mounts.add(["--ro-bind", "/dev/null"], data)
+    for private in hide:
+        mounts.add(["--ro-bind", "/dev/null"], private)
     mounts.add(["--perms", "1777", "--size", str(limits.disk), "--tmpfs"], "/tmp")
     if trusted:
         mounts.add(["--ro-bind", root], root)
@@ -341,73 +341,7 @@ def hidden_paths() -> list[str]:
     return [os.path.normpath(p) for p in (GRADER_PARENT, reference, os.getcwd())]
 
 
-def hidden_data() -> list[str]:
-    """Data files inside installed packages that a student worker must not read:
-    scikit-learn's digits, from which the embedded held-out images are made."""
-    spec = importlib.util.find_spec("sklearn")
-    found = []
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = os.path.join(folder, "datasets", "data", "digits.csv.gz")
-        if os.path.isfile(path):
-            found.append(path)
-    return found
-
-
 # -- the processes of a worker ---------------------------------------------------------------------
-
-def descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (not zombies), read from /proc."""
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        for child in _children(parent):
-            if child not in found and _alive(child):
-                found.append(child)
-                frontier.append(child)
-    return found
-
-
-def _children(pid: int) -> list[int]:
-    children = []
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return []
-    for task in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{task}/children") as handle:
-                children += [int(c) for c in handle.read().split()]
-        except OSError:
-            continue
-    return children
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            state = handle.read().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def processes_of(uid: int) -> list[int]:
-    """Every process whose real uid is ``uid``."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/status") as handle:
-                for line in handle:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            found.append(int(entry))
-                        break
-        except (OSError, ValueError):
-            continue
-    return found
-
 
 def stop_all(pids: list[int], below: int | None = None) -> None:
     """Freeze, then kill, ``pids`` and whatever they start meanwhile (below ``below``)."""
@@ -419,9 +353,9 @@ def stop_all(pids: list[int], below: int | None = None) -> None:
         for pid in fresh:
             _signal(pid, signal.SIGSTOP)
         seen.update(fresh)
-        pids = descendants(below) if below else []
+        pids = procfs.descendants(below) if below else []
         for pid in list(seen):
-            pids += descendants(pid)
+            pids += procfs.descendants(pid)
     for pid in seen:
         _signal(pid, signal.SIGKILL)
 

@@ -20,7 +20,8 @@ import traceback
 
 import numpy as np
 
-from . import probes, wire
+from . import probes, procfs, wire
+from .statuses import Status
 
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 4, 38, 36, 24
 CLONE_NEWNET = 0x40000000
@@ -80,7 +81,7 @@ def apply_limits(setup: dict) -> None:
     sends SIGXCPU first, and SIGKILL five seconds of CPU later."""
     processes = setup["processes"]
     if setup.get("relative_processes"):
-        processes += _tasks_of(os.getuid())  # RLIMIT_NPROC counts every process of this uid
+        processes += procfs.tasks_of(os.getuid())  # RLIMIT_NPROC counts every process of this uid
     for name, soft, grace in (("RLIMIT_AS", setup["memory"], 0), ("RLIMIT_FSIZE", setup["file_size"], 0),
                               ("RLIMIT_CPU", setup["cpu"], 5), ("RLIMIT_CORE", 0, 0),
                               ("RLIMIT_NPROC", processes, 0)):
@@ -137,18 +138,6 @@ def _drop_capabilities() -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
-def _tasks_of(uid: int) -> int:
-    count = 0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    count += len(os.listdir(f"/proc/{entry}/task"))
-            except OSError:
-                continue
-    return count
-
-
 def handle(request: dict, root: str, max_bytes: int) -> dict:
     started = time.perf_counter()
     try:
@@ -157,40 +146,46 @@ def handle(request: dict, root: str, max_bytes: int) -> dict:
             value = None
         else:
             probes.seed_everything(request.get("seed", 0))
-            value = probes.PROBES[request["probe"]](**request["spec"])
+            value = probe_function(request["probe"])(**request["spec"])
         size = _nbytes(value)
         if size > max_bytes:
-            reply = {"ok": False, "status": "failed", "where": "",
+            reply = {"ok": False, "status": Status.FAILED.value, "where": "",
                      "message": f"the returned value takes {size / 2**20:.0f} MiB, more than the "
                                 f"{max_bytes / 2**20:.0f} MiB a reply may hold"}
         else:
             reply = {"ok": True, "value": value}
     except BaseException as exc:  # the code under test may raise anything, SystemExit included
         status, message = classify(exc, request["op"] == "import")
-        reply = {"ok": False, "status": status, "message": message, "where": _where(exc, root)}
+        reply = {"ok": False, "status": status.value, "message": message, "where": _where(exc, root)}
     reply["seconds"] = time.perf_counter() - started
     reply["threads"] = _thread._count()  # threads the code started that are still running
     return reply
 
 
-def classify(exc: BaseException, importing: bool) -> tuple[str, str]:
+def probe_function(name: str):
+    """The probe ``"module:function"`` of this package (``grader.worker``) names."""
+    module, _, function = name.partition(":")
+    if not (module.isidentifier() and function.isidentifier()):
+        raise ValueError(f"grader error: {name!r} names no probe")
+    return getattr(importlib.import_module(f".{module}", __package__), function)
+
+
+def classify(exc: BaseException, importing: bool) -> tuple[Status, str]:
     """Name what went wrong in the words of the report's statuses."""
     text = f"{type(exc).__name__}: {exc}"[:2000]
     if isinstance(exc, probes.Missing):
-        return "missing", str(exc)
+        return Status.MISSING, str(exc)
     if isinstance(exc, probes.Wrong):
-        return "failed", str(exc)
+        return Status.FAILED, str(exc)
     if isinstance(exc, NotImplementedError):
-        return "not_implemented", text
+        return Status.NOT_IMPLEMENTED, text
     if isinstance(exc, MemoryError):
-        return "memory", "MemoryError: the code ran out of the memory it is allowed"
+        return Status.MEMORY, "MemoryError: the code ran out of the memory it is allowed"
     if isinstance(exc, SystemExit):
-        return ("import_error" if importing else "crash"), f"the code called sys.exit({exc.code!r})"
+        return (Status.IMPORT_ERROR if importing else Status.CRASH), f"the code called sys.exit({exc.code!r})"
     if isinstance(exc, AttributeError) and "numpy" in str(exc) and "has no attribute" in str(exc):
-        return "numpy2", text
-    if importing:
-        return "import_error", text
-    return "crash", text
+        return Status.NUMPY2, text
+    return (Status.IMPORT_ERROR if importing else Status.CRASH), text
 
 
 def _nbytes(tree) -> int:

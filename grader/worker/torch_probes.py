@@ -2,8 +2,8 @@
 
 * ``torch_call``: call a function with tensors made from the arrays sent;
 * ``torch_module``: build an ``nn.Module``, optionally copy given weights in, run a batch;
-* ``torch_inspect``: the notebook's Part V ``model`` and ``optimizer``: parameter counts,
-  a forward pass and one timed training step;
+* ``torch_inspect``: a notebook's ``model`` and ``optimizer``: parameter counts, a
+  forward pass and one timed training step;
 * ``torch_train``: train them for a budget of epochs and time, then score unlabeled inputs.
 
 Torch is imported only when one of these runs, so workers that never use PyTorch do
@@ -19,11 +19,6 @@ import sys
 import time
 
 import numpy as np
-
-# The per-channel mean and standard deviation the notebook's transform uses on CIFAR-10.
-CIFAR_MEAN = (0.4914, 0.4822, 0.4465)
-CIFAR_STD = (0.2023, 0.1994, 0.2010)
-
 
 def stopwatch(device):
     """Start timing work on ``device``. Returns ``(method, elapsed)``; ``elapsed()``
@@ -45,15 +40,15 @@ def stopwatch(device):
     return "monotonic", lambda: time.perf_counter() - started
 
 
-def as_images(X) -> "torch.Tensor":
-    """Images as float32 (N, C, H, W): uint8 (N, H, W, 3) arrays are scaled to [0, 1] and
-    standardised per channel the way the notebook's transform does; float arrays are
-    taken to be (N, C, H, W) already."""
+def as_images(X, normalize: dict) -> "torch.Tensor":
+    """Images as float32 (N, C, H, W): uint8 (N, H, W, C) arrays are scaled to [0, 1] and
+    standardised per channel with ``normalize["mean"]`` and ``normalize["std"]`` (what
+    the caller's transform does); float arrays are taken to be (N, C, H, W) already."""
     import torch
 
     X = np.asarray(X)
-    if X.dtype == np.uint8 and X.ndim == 4 and X.shape[-1] == 3:
-        mean, std = np.array(CIFAR_MEAN), np.array(CIFAR_STD)
+    if X.dtype == np.uint8 and X.ndim == 4:
+        mean, std = (np.array(normalize[key], dtype=np.float32) for key in ("mean", "std"))
         X = (X.astype(np.float32) / 255.0 - mean) / std
         X = X.transpose(0, 3, 1, 2)
     return torch.as_tensor(np.ascontiguousarray(X), dtype=torch.float32)
@@ -146,15 +141,17 @@ def _load_by_shape(net, weights: list) -> None:
             p.copy_(torch.from_numpy(wanted[tuple(p.shape)]))
 
 
-def torch_inspect(module: str, data: dict, model: str = "model", optimizer: str = "optimizer"):
-    """The Part V ``model`` and ``optimizer``: parameter counts, the output of a forward
-    pass on the batch ``data["X"]``, and the time of one training step on it (after
-    one step to warm up), on the device training would use."""
+def torch_inspect(module: str, data: dict, normalize: dict, classes: int, model: str = "model",
+                  optimizer: str = "optimizer"):
+    """A notebook's ``model`` and ``optimizer``: parameter counts, the output of a forward
+    pass on the batch ``data["X"]``, and, when it gives ``classes`` scores per image,
+    the time of one training step on it (after one step to warm up), on the device
+    training would use."""
     import torch
     import torch.nn.functional as F
 
-    code, net, opt, device, _ = _part_v(module, model, optimizer)
-    X = as_images(data["X"]).to(device)
+    code, net, opt, device, _ = _notebook_model(module, model, optimizer)
+    X = as_images(data["X"], normalize).to(device)
     y = torch.as_tensor(np.asarray(data["y"]), dtype=torch.long).to(device)
     parameters = list(net.parameters())
     held = {id(p) for group in opt.param_groups for p in group["params"]}
@@ -163,7 +160,7 @@ def torch_inspect(module: str, data: dict, model: str = "model", optimizer: str 
         out = net(X)
     shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
     method, step_seconds = "", None
-    if shape == [len(X), 10]:
+    if shape == [len(X), classes]:
         net.train()
         for _ in range(2):  # the first step allocates and picks kernels; the second is timed
             method, elapsed = stopwatch(device)
@@ -183,7 +180,7 @@ def torch_inspect(module: str, data: dict, model: str = "model", optimizer: str 
     }
 
 
-def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs: dict,
+def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs: dict, normalize: dict,
                 model: str = "model", optimizer: str = "optimizer", batch_size: int = 64):
     """Train the ``model`` and ``optimizer`` that ``module`` defines, then score unlabeled inputs.
 
@@ -192,14 +189,14 @@ def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs:
     ``train_part34``: shuffled minibatches, cross-entropy, ``optimizer.step()``; it
     stops after ``epochs`` passes or once the time budget has gone: ``time_budget`` is
     seconds, or a dict of seconds by device type (``"cpu"``, ``"cuda"``). ``data`` holds
-    ``X_train`` (see ``as_images``) and ``y_train``.
+    ``X_train`` (made tensors by ``as_images`` with ``normalize``) and ``y_train``.
     """
     import torch
     import torch.nn.functional as F
 
-    code, net, opt, device, seed = _part_v(module, model, optimizer)
+    code, net, opt, device, seed = _notebook_model(module, model, optimizer)
     budget = float(time_budget[device.type] if isinstance(time_budget, dict) else time_budget)
-    X, y = as_images(data["X_train"]), torch.as_tensor(np.asarray(data["y_train"]), dtype=torch.long)
+    X, y = as_images(data["X_train"], normalize), torch.as_tensor(np.asarray(data["y_train"]), dtype=torch.long)
     held = {id(p) for group in opt.param_groups for p in group["params"]}
     parameters = list(net.parameters())
 
@@ -234,7 +231,7 @@ def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs:
     scores = {}
     with torch.no_grad():
         for name, inputs in score_inputs.items():
-            images = as_images(inputs)
+            images = as_images(inputs, normalize)
             parts = [net(images[i : i + 256].to(device)).float().cpu().numpy() for i in range(0, len(images), 256)]
             scores[name] = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
     return {
@@ -255,7 +252,7 @@ def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs:
     }
 
 
-def _part_v(module: str, model: str, optimizer: str):
+def _notebook_model(module: str, model: str, optimizer: str):
     """Seed, import ``module`` afresh, and check its ``model`` and ``optimizer``; the
     model is moved to the best device there is. Returns (module, model, optimizer,
     device, seed)."""
@@ -272,7 +269,7 @@ def _part_v(module: str, model: str, optimizer: str):
     code = importlib.import_module(module)
     net, opt = _defined(code, model, Missing), _defined(code, optimizer, Missing)
     if net is None or opt is None:
-        raise NotImplementedError(f"{model if net is None else optimizer} is None: set it in the Part V cell")
+        raise NotImplementedError(f"{model if net is None else optimizer} is None: set it in the notebook")
     if not isinstance(net, torch.nn.Module):
         raise Wrong(f"{model} should be a torch.nn.Module; it is a {type(net).__name__}")
     if not isinstance(opt, torch.optim.Optimizer):
@@ -321,7 +318,7 @@ def _defined(code, name: str, missing):
     skipped = getattr(code, "__skipped_binds__", {}).get(name)
     if skipped:
         raise missing(f"{name} is set last in {skipped}, which the grader does not run; "
-                      f"set {name} with a plain assignment in the Part V cell")
+                      f"set {name} with a plain assignment in its cell")
     cell = getattr(code, "__cell_binds__", {}).get(name)
     error = getattr(code, "__cell_errors__", {}).get(cell)
     if error:
@@ -330,7 +327,3 @@ def _defined(code, name: str, missing):
     if not hasattr(code, name):
         raise missing(f"{getattr(code, '__notebook__', code.__name__)} defines no {name!r}")
     return getattr(code, name)
-
-
-PROBES = {"torch_call": torch_call, "torch_module": torch_module, "torch_inspect": torch_inspect,
-          "torch_train": torch_train}

@@ -1,4 +1,4 @@
-"""Assignment 2, the PyTorch part: the notebook ``PyTorch.ipynb`` (or ``pytorch_model.py``).
+"""The PyTorch part: the notebook ``PyTorch.ipynb`` (or ``pytorch_model.py``).
 
 All of this part's code lives in the notebook. ``prepare_workspace`` turns it into the
 module ``_pytorch_notebook`` in the workspace (``grader/notebook.py``: definitions
@@ -43,8 +43,8 @@ import numpy as np
 
 from .. import notebook
 from ..checks import Accuracy, Matches, Property
-from ..grading import Suite
 from ..probe import torch_call, torch_inspect, torch_module, torch_train
+from ..suite import Part
 
 MODULE = "_pytorch_notebook"  # written into the workspace by prepare_workspace
 NOTEBOOK_NAMES = ("pytorch.ipynb", "pytorch_model.py")  # looked for in this order, in any case
@@ -56,6 +56,10 @@ TIME_BUDGET = {  # seconds of training by dataset and device class
 }
 SETUP_TIME = 120  # seconds the worker may take besides training: import, first forward pass, scoring
 THRESHOLDS = {"digits": 0.90, "cifar10": 0.70}
+CLASSES = 10
+# How the notebook's transform makes tensors of CIFAR-10's uint8 images: scaled to [0, 1],
+# then standardised with these per-channel means and standard deviations.
+NORMALIZE = {"mean": [0.4914, 0.4822, 0.4465], "std": [0.2023, 0.1994, 0.2010]}
 TIERS = ((0.0, 0.6), (0.05, 1.0))  # (accuracy above the threshold, share of the points)
 
 
@@ -225,13 +229,15 @@ def convnet_module_cases(rng):
 
 def part_v_batch(rng):
     X = rng.integers(0, 256, size=(BATCH, 32, 32, 3), dtype=np.uint8)
-    return [torch_inspect(MODULE, data={"X": X, "y": rng.integers(0, 10, BATCH)}, timeout=SETUP_TIME)]
+    return [torch_inspect(MODULE, data={"X": X, "y": rng.integers(0, CLASSES, BATCH)}, normalize=NORMALIZE,
+                          classes=CLASSES, timeout=SETUP_TIME)]
 
 
 def part_v_ready(value, probe):
-    shape, params, held = value.get("forward_shape"), number(value, "params"), number(value, "optimized_params")
-    if shape != [BATCH, 10]:
-        return f"the model should give 10 class scores per image, (64, 10) for a batch of 64; it gives {shape}"
+    shape, held = value.get("forward_shape"), number(value, "optimized_params")
+    if shape != [BATCH, CLASSES]:
+        return (f"the model should give {CLASSES} class scores per image, ({BATCH}, {CLASSES}) for a batch of "
+                f"{BATCH}; it gives {shape}")
     if not held:
         return ("the optimizer holds none of the model's parameters: build it from this model's "
                 "parameters(), after the model, in the Part V cell")
@@ -253,7 +259,7 @@ def part_v_facts(value, probe) -> str:
 def part_v_training(dataset, rng):
     budget = TIME_BUDGET[dataset.name]
     return torch_train(MODULE, data={"X_train": dataset.X_train, "y_train": dataset.y_train},
-                       score_inputs={"val": dataset.X_val, "test": dataset.X_test}, epochs=EPOCHS,
+                       score_inputs={"val": dataset.X_val, "test": dataset.X_test}, normalize=NORMALIZE, epochs=EPOCHS,
                        time_budget=budget, batch_size=BATCH, timeout=max(budget.values()) + SETUP_TIME)
 
 
@@ -294,13 +300,6 @@ def timing_name(value) -> str:
     return names.get(timing, "an unknown clock") if isinstance(timing, str) else "an unknown clock"
 
 
-def scores_of(split: str):
-    def pick(value):
-        scores = value.get("scores") if isinstance(value, dict) else None
-        return scores.get(split) if isinstance(scores, dict) else None
-    return pick
-
-
 # -- the part -------------------------------------------------------------------------------
 
 PROVIDED = " (provided code, no points)"
@@ -308,28 +307,26 @@ CONVNET = "three_layer_convnet with given weights"
 MODULE_SHAPE = "ThreeLayerConvNet output shape"
 PART_V_READY = "Part V: model gives class scores, optimizer holds its parameters"
 
-CHECKS = [
-    Matches("flatten" + PROVIDED, 0, cases=flatten_cases, tol=0),
-    Matches("two_layer_fc with given weights" + PROVIDED, 0, cases=two_layer_fc_cases, tol=1e-5),
-    Matches(CONVNET, 4, cases=three_layer_convnet_cases, tol=1e-5),
-    Property("random_weight: Kaiming normal, requires grad" + PROVIDED, 0,
-             cases=weight_cases("random_weight", WEIGHT_SHAPES), test=kaiming_normal, returns="out"),
-    Property("zero_weight: zeros, requires grad" + PROVIDED, 0, cases=weight_cases("zero_weight", ((7,), (3, 4))),
-             test=zeros, returns="out"),
-    Property("TwoLayerFC output shape" + PROVIDED, 0, returns="out", test=output_shape(10),
-             cases=module_shape_cases("TwoLayerFC", dict(input_size=50, hidden_size=42, num_classes=10), (16, 50))),
-    Matches("TwoLayerFC with the reference's weights" + PROVIDED, 0, cases=two_layer_fc_module_cases, tol=1e-5),
-    Property(MODULE_SHAPE, 2, returns="out", test=output_shape(10),
-             cases=module_shape_cases("ThreeLayerConvNet", dict(in_channel=3, channel_1=12, channel_2=8,
-                                                                num_classes=10), (8, 3, 32, 32))),
-    Matches("ThreeLayerConvNet with the reference's weights", 4, cases=convnet_module_cases, tol=1e-5),
-    Property(PART_V_READY, 1, cases=part_v_batch, test=part_v_ready, describe=part_v_facts),
-    Accuracy("Part V: trained by the grader, held-out accuracy", 10, probe=part_v_training,
-             predictions=scores_of("test"), labels=lambda d: d.y_test, threshold=THRESHOLDS, tiers=TIERS,
-             also={"validation": (scores_of("val"), lambda d: d.y_val)}, describe=training_report,
-             requires=(f"pytorch: {PART_V_READY}",)),
-]
 
-# The part on its own: a course (or a test) that grades only the notebook.
-SUITE = Suite("assignment2-pytorch", reference="assignment2", parts={"pytorch": CHECKS}, needs_package=False,
-              prepare_workspace=prepare_workspace)
+def part() -> Part:
+    return Part("pytorch", (
+        Matches("flatten" + PROVIDED, 0, cases=flatten_cases, tol=0),
+        Matches("two_layer_fc with given weights" + PROVIDED, 0, cases=two_layer_fc_cases, tol=1e-5),
+        Matches(CONVNET, 4, cases=three_layer_convnet_cases, tol=1e-5),
+        Property("random_weight: Kaiming normal, requires grad" + PROVIDED, 0,
+                 cases=weight_cases("random_weight", WEIGHT_SHAPES), test=kaiming_normal, pick="out"),
+        Property("zero_weight: zeros, requires grad" + PROVIDED, 0, cases=weight_cases("zero_weight", ((7,), (3, 4))),
+                 test=zeros, pick="out"),
+        Property("TwoLayerFC output shape" + PROVIDED, 0, pick="out", test=output_shape(10),
+                 cases=module_shape_cases("TwoLayerFC", dict(input_size=50, hidden_size=42, num_classes=10), (16, 50))),
+        Matches("TwoLayerFC with the reference's weights" + PROVIDED, 0, cases=two_layer_fc_module_cases, tol=1e-5),
+        Property(MODULE_SHAPE, 2, pick="out", test=output_shape(10),
+                 cases=module_shape_cases("ThreeLayerConvNet", dict(in_channel=3, channel_1=12, channel_2=8,
+                                                                    num_classes=10), (8, 3, 32, 32))),
+        Matches("ThreeLayerConvNet with the reference's weights", 4, cases=convnet_module_cases, tol=1e-5),
+        Property(PART_V_READY, 1, cases=part_v_batch, test=part_v_ready, describe=part_v_facts),
+        Accuracy("Part V: trained by the grader, held-out accuracy", 10, probe=part_v_training,
+                 pick=("scores", "test"), labels=lambda d: d.y_test, threshold=THRESHOLDS, tiers=TIERS,
+                 also={"validation": (("scores", "val"), lambda d: d.y_val)}, describe=training_report,
+                 requires=(PART_V_READY,)),
+    ), prepare=prepare_workspace, needs_package=False)

@@ -1,0 +1,85 @@
+"""The update rules of ``optim.py``: one step from a fresh config (and from none), and
+four chained steps from a given state (velocity, cache, m, v and t)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..checks import Matches
+from ..probe import call
+from ..suite import Part
+
+OPTIM = "cs231n.optim"
+STEP = ("next_w", "config")
+
+
+def optimizer_cases(rule: str, state=None):
+    """A first step from a fresh config (and from config=None); with ``state(rng, shape)``,
+    four steps in a row from that state, each step's next_w and config passed on."""
+    def cases(rng):
+        shape = (5, 4)
+        w, dw = rng.normal(size=shape), rng.normal(size=shape)
+        # w and dw go as keyword arguments, which are not checked for changes: an update
+        # rule may change w in place, as the provided sgd does.
+        if state is None:
+            return [call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": {"learning_rate": 0.02}}),
+                    call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": None})]
+        config = {"learning_rate": 0.03, **state(rng, shape)}
+        return [call(f"{OPTIM}:{rule}", kwargs={"w": w, "dw": dw, "config": config}, repeat=4,
+                     feed={"w": 0, "config": 1})]
+    return cases
+
+
+def momentum_state(rng, shape):
+    return {"momentum": 0.8, "velocity": rng.normal(size=shape)}
+
+
+def rmsprop_state(rng, shape):
+    return {"decay_rate": 0.95, "cache": rng.uniform(0.1, 1.0, shape)}
+
+
+def adam_state(rng, shape):
+    return {"m": 0.1 * rng.normal(size=shape), "v": rng.uniform(0.1, 1.0, shape), "t": 5}
+
+
+def adam_variant(probe, correct: bool, t_first: bool):
+    """next_w after the probe's steps of Adam, with or without a known mistake."""
+    spec = probe.spec["kwargs"]
+    w, dw = spec["w"].copy(), spec["dw"]
+    config = dict(spec["config"] or {})
+    lr, b1, b2, eps = (config.get(k, d) for k, d in (("learning_rate", 1e-3), ("beta1", 0.9), ("beta2", 0.999),
+                                                      ("epsilon", 1e-8)))
+    m, v, t = config.get("m", np.zeros_like(w)), config.get("v", np.zeros_like(w)), config.get("t", 0)
+    with np.errstate(all="ignore"):
+        for _ in range(probe.spec.get("repeat", 1)):
+            t += t_first
+            m, v = b1 * m + (1 - b1) * dw, b2 * v + (1 - b2) * dw ** 2
+            m_hat, v_hat = (m / (1 - b1 ** t), v / (1 - b2 ** t)) if correct else (m, v)
+            w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+            t += not t_first
+    return w
+
+
+def adam_mistakes(got, expected, probe):
+    next_w = got[0] if isinstance(got, (tuple, list)) and got else None
+    if not isinstance(next_w, np.ndarray):
+        return None
+    if np.allclose(next_w, adam_variant(probe, correct=False, t_first=True), equal_nan=True):
+        return "the update has no bias correction: divide m by (1 - beta1**t) and v by (1 - beta2**t)"
+    if np.allclose(next_w, adam_variant(probe, correct=True, t_first=False), equal_nan=True):
+        return "increase t by one before the bias correction, so that the first step uses t = 1"
+    return None
+
+
+
+def part() -> Part:
+    return Part("optim", (
+        Matches("sgd_momentum, first step", 1, cases=optimizer_cases("sgd_momentum"), names=STEP, tol=1e-8),
+        Matches("sgd_momentum, several steps from a given velocity", 2,
+                cases=optimizer_cases("sgd_momentum", momentum_state), names=STEP, tol=1e-8),
+        Matches("rmsprop, first step", 1, cases=optimizer_cases("rmsprop"), names=STEP, tol=1e-8),
+        Matches("rmsprop, several steps from a given cache", 2, cases=optimizer_cases("rmsprop", rmsprop_state),
+                names=STEP, tol=1e-8),
+        Matches("adam, first step", 1, cases=optimizer_cases("adam"), names=STEP, tol=1e-8, hints=(adam_mistakes,)),
+        Matches("adam, several steps from a given m, v and t", 2, cases=optimizer_cases("adam", adam_state),
+                names=STEP, tol=1e-8, hints=(adam_mistakes,)),
+    ))
