@@ -1,5 +1,7 @@
 """Linear classifiers trained by minibatch stochastic gradient descent."""
 
+import os
+
 import numpy as np
 
 from .linear_svm import *
@@ -111,6 +113,39 @@ class LinearClassifier(object):
         - gradient with respect to self.W, an array of the same shape as W.
         """
         pass
+
+    def save(self, fname):
+        """
+        Save the weights to cs231n/saved/fname, as np.save of the
+        dictionary {"W": self.W}.
+
+        Inputs:
+        - fname: file name, e.g. 'softmax.npy'.
+        """
+        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
+        os.makedirs(os.path.dirname(fpath), exist_ok=True)
+        np.save(fpath, {"W": self.W})
+        print(fname, "saved.")
+
+    def load(self, fname):
+        """
+        Load the weights saved by save(fname) from cs231n/saved/fname.
+
+        Inputs:
+        - fname: file name, e.g. 'softmax.npy'.
+
+        Returns:
+        - True if the file was there and self.W now holds its weights,
+          False (and self.W unchanged) otherwise.
+        """
+        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
+        if not os.path.exists(fpath):
+            print(fname, "not available.")
+            return False
+        params = np.load(fpath, allow_pickle=True).item()
+        self.W = params["W"]
+        print(fname, "loaded.")
+        return True
 
 
 class LinearSVM(LinearClassifier):

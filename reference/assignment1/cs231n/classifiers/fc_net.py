@@ -1,5 +1,7 @@
 """A two-layer fully connected network built from modular layers."""
 
+import os
+
 import numpy as np
 
 from ..layers import *
@@ -111,3 +113,35 @@ class TwoLayerNet(object):
         # ============== END OF YOUR CODE ============== #
 
         return loss, grads
+
+    def save(self, fname):
+        """
+        Save the parameters to cs231n/saved/fname, as np.save of the
+        dictionary self.params.
+
+        Inputs:
+        - fname: file name, e.g. 'best_two_layer_net.npy'.
+        """
+        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
+        os.makedirs(os.path.dirname(fpath), exist_ok=True)
+        np.save(fpath, self.params)
+        print(fname, "saved.")
+
+    def load(self, fname):
+        """
+        Load the parameters saved by save(fname) from cs231n/saved/fname.
+
+        Inputs:
+        - fname: file name, e.g. 'best_two_layer_net.npy'.
+
+        Returns:
+        - True if the file was there and self.params now holds its
+          parameters, False (and self.params unchanged) otherwise.
+        """
+        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
+        if not os.path.exists(fpath):
+            print(fname, "not available.")
+            return False
+        self.params = np.load(fpath, allow_pickle=True).item()
+        print(fname, "loaded.")
+        return True
