@@ -1,4 +1,5 @@
-"""A two-layer fully connected network built from modular layers."""
+"""Fully connected networks built from modular layers: the two-layer net and
+FullyConnectedNet, with any number of hidden layers."""
 
 import os
 
@@ -6,6 +7,34 @@ import numpy as np
 
 from ..layers import *
 from ..layer_utils import *
+
+
+def _saved_path(fname):
+    return os.path.join(os.path.dirname(__file__), "../saved/", fname)
+
+
+def save_params(params, fname):
+    """
+    Save a dictionary of parameters to cs231n/saved/fname with np.save.
+    """
+    fpath = _saved_path(fname)
+    os.makedirs(os.path.dirname(fpath), exist_ok=True)
+    np.save(fpath, params)
+    print(fname, "saved.")
+
+
+def load_params(fname):
+    """
+    The dictionary of parameters save_params wrote to cs231n/saved/fname,
+    or None (and a message) when there is no such file.
+    """
+    fpath = _saved_path(fname)
+    if not os.path.exists(fpath):
+        print(fname, "not available.")
+        return None
+    params = np.load(fpath, allow_pickle=True).item()
+    print(fname, "loaded.")
+    return params
 
 
 class TwoLayerNet(object):
@@ -116,32 +145,201 @@ class TwoLayerNet(object):
 
     def save(self, fname):
         """
-        Save the parameters to cs231n/saved/fname, as np.save of the
-        dictionary self.params.
+        Save self.params to cs231n/saved/fname (np.save of the dictionary).
 
         Inputs:
         - fname: file name, e.g. 'best_two_layer_net.npy'.
         """
-        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
-        os.makedirs(os.path.dirname(fpath), exist_ok=True)
-        np.save(fpath, self.params)
-        print(fname, "saved.")
+        save_params(self.params, fname)
 
     def load(self, fname):
         """
-        Load the parameters saved by save(fname) from cs231n/saved/fname.
+        Load the parameters save(fname) wrote; returns True when the file was
+        there (self.params then holds them), False otherwise.
+        """
+        params = load_params(fname)
+        if params is None:
+            return False
+        self.params = params
+        return True
+
+
+class FullyConnectedNet(object):
+    """
+    A fully connected network with any number of hidden layers, ReLU
+    nonlinearities and a softmax loss, with optional batch or layer
+    normalization and optional dropout. For L = num_layers the architecture is
+
+        {affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax
+
+    where the bracketed layers are present only when enabled.
+
+    Learnable parameters live in the dictionary self.params:
+    - 'W1' .. 'WL': weights; W1 has shape (input_dim, hidden_dims[0]),
+      Wi has shape (hidden_dims[i-2], hidden_dims[i-1]) and WL has shape
+      (hidden_dims[-1], num_classes).
+    - 'b1' .. 'bL': biases, bi of shape (number of columns of Wi,).
+    - 'gamma1' .. 'gamma(L-1)', 'beta1' .. 'beta(L-1)': with normalization only,
+      scale and shift of the normalization after hidden layer i, each of shape
+      (hidden_dims[i-1],).
+    """
+
+    def __init__(
+        self,
+        hidden_dims,
+        input_dim=3 * 32 * 32,
+        num_classes=10,
+        dropout_keep_ratio=1,
+        normalization=None,
+        reg=0.0,
+        weight_scale=1e-2,
+        dtype=np.float32,
+        seed=None,
+    ):
+        """
+        Build a new FullyConnectedNet.
+
+        Inputs:
+        - hidden_dims: list of ints, the size of each hidden layer (length L - 1).
+        - input_dim: int, size D of one (flattened) input.
+        - num_classes: int, number of classes C.
+        - dropout_keep_ratio: float in (0, 1], probability of keeping a unit in
+          dropout; 1 means no dropout.
+        - normalization: None, 'batchnorm' or 'layernorm'.
+        - reg: float, L2 regularization strength.
+        - weight_scale: float, standard deviation of the random initial weights.
+        - dtype: NumPy dtype of every parameter; float32 trains faster,
+          float64 is needed for numerical gradient checks.
+        - seed: if not None, passed to the dropout layers so that their masks
+          are deterministic (for gradient checks).
+        """
+        self.normalization = normalization
+        self.use_dropout = dropout_keep_ratio != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        self.params = {}
+
+        layer_sizes = [input_dim] + list(hidden_dims) + [num_classes]
+        normalized = normalization in ("batchnorm", "layernorm")
+        for layer in range(1, self.num_layers + 1):
+            fan_in, fan_out = layer_sizes[layer - 1], layer_sizes[layer]
+            self.params["W%d" % layer] = weight_scale * np.random.randn(fan_in, fan_out)
+            self.params["b%d" % layer] = np.zeros(fan_out)
+            if normalized and layer < self.num_layers:
+                self.params["gamma%d" % layer] = np.ones(fan_out)
+                self.params["beta%d" % layer] = np.zeros(fan_out)
+
+        # Dropout layers share one parameter dict; its 'mode' is set on every
+        # call to loss, and a seed makes the masks repeatable.
+        self.dropout_param = {"mode": "train", "p": dropout_keep_ratio}
+        if seed is not None:
+            self.dropout_param["seed"] = seed
+
+        # One parameter dict per normalization layer; batch normalization keeps
+        # its running mean and variance in it.
+        self.bn_params = []
+        if self.normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        if self.normalization == "layernorm":
+            self.bn_params = [{} for _ in range(self.num_layers - 1)]
+
+        for name, value in self.params.items():
+            self.params[name] = value.astype(dtype)
+
+    def loss(self, X, y=None):
+        """
+        Compute the class scores, or the loss and its gradients.
+
+        Inputs:
+        - X: input data of shape (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim.
+        - y: labels of shape (N,), y[i] in [0, num_classes); None asks for scores.
+
+        Returns:
+        If y is None (test mode):
+        - scores: array of shape (N, num_classes), the class scores.
+        Otherwise (train mode), a tuple of:
+        - loss: float, softmax loss plus 0.5 * reg * (sum of squared weights W1..WL).
+        - grads: dict with the same keys as self.params, each gradient of the same
+          shape as its parameter.
+        """
+        X = X.astype(self.dtype)
+        mode = "test" if y is None else "train"
+
+        # Batch normalization and dropout behave differently at train and test time.
+        self.dropout_param["mode"] = mode
+        for bn_param in self.bn_params:
+            bn_param["mode"] = mode
+
+        L = self.num_layers
+        p = self.params
+        layer_caches = []
+        hidden = X
+        for layer in range(1, L):
+            hidden, fc_cache = affine_forward(hidden, p["W%d" % layer], p["b%d" % layer])
+            norm_cache = None
+            if self.normalization == "batchnorm":
+                hidden, norm_cache = batchnorm_forward(
+                    hidden, p["gamma%d" % layer], p["beta%d" % layer], self.bn_params[layer - 1]
+                )
+            elif self.normalization == "layernorm":
+                hidden, norm_cache = layernorm_forward(
+                    hidden, p["gamma%d" % layer], p["beta%d" % layer], self.bn_params[layer - 1]
+                )
+            hidden, relu_cache = relu_forward(hidden)
+            drop_cache = None
+            if self.use_dropout:
+                hidden, drop_cache = dropout_forward(hidden, self.dropout_param)
+            layer_caches.append((fc_cache, norm_cache, relu_cache, drop_cache))
+        scores, out_cache = affine_forward(hidden, p["W%d" % L], p["b%d" % L])
+
+        # In test mode, stop after the forward pass.
+        if y is None:
+            return scores
+
+        loss, grads = 0.0, {}
+        loss, dscores = softmax_loss(scores, y)
+        for layer in range(1, L + 1):
+            W = p["W%d" % layer]
+            loss += 0.5 * self.reg * np.sum(W * W)
+
+        dhidden, dW, db = affine_backward(dscores, out_cache)
+        grads["W%d" % L] = dW + self.reg * p["W%d" % L]
+        grads["b%d" % L] = db
+        for layer in range(L - 1, 0, -1):
+            fc_cache, norm_cache, relu_cache, drop_cache = layer_caches[layer - 1]
+            if self.use_dropout:
+                dhidden = dropout_backward(dhidden, drop_cache)
+            dhidden = relu_backward(dhidden, relu_cache)
+            if self.normalization == "batchnorm":
+                dhidden, dgamma, dbeta = batchnorm_backward(dhidden, norm_cache)
+            elif self.normalization == "layernorm":
+                dhidden, dgamma, dbeta = layernorm_backward(dhidden, norm_cache)
+            if norm_cache is not None:
+                grads["gamma%d" % layer] = dgamma
+                grads["beta%d" % layer] = dbeta
+            dhidden, dW, db = affine_backward(dhidden, fc_cache)
+            grads["W%d" % layer] = dW + self.reg * p["W%d" % layer]
+            grads["b%d" % layer] = db
+
+        return loss, grads
+
+    def save(self, fname):
+        """
+        Save self.params to cs231n/saved/fname (np.save of the dictionary).
 
         Inputs:
         - fname: file name, e.g. 'best_two_layer_net.npy'.
-
-        Returns:
-        - True if the file was there and self.params now holds its
-          parameters, False (and self.params unchanged) otherwise.
         """
-        fpath = os.path.join(os.path.dirname(__file__), "../saved/", fname)
-        if not os.path.exists(fpath):
-            print(fname, "not available.")
+        save_params(self.params, fname)
+
+    def load(self, fname):
+        """
+        Load the parameters save(fname) wrote; returns True when the file was
+        there (self.params then holds them), False otherwise.
+        """
+        params = load_params(fname)
+        if params is None:
             return False
-        self.params = np.load(fpath, allow_pickle=True).item()
-        print(fname, "loaded.")
+        self.params = params
         return True
