@@ -196,10 +196,42 @@ def solver_train(model: str, /, *, solver: str, model_kwargs: dict, data: dict, 
 register(Kind("torch_call", "torch_probes:torch_call", _call_label, _args_sent))
 
 
-def torch_call(target: str, /, *, kwargs: dict | None = None, timeout: float | None = None, **args) -> Probe:
+def torch_call(target: str, /, *, kwargs: dict | None = None, dout=None, timeout: float | None = None,
+               **args) -> Probe:
     """Call ``target`` with its array arguments (also inside lists) as tensors; tensors
-    come back as arrays, with their dtype, device and autograd facts."""
-    return Probe("torch_call", {"target": target, "args": args, "kwargs": kwargs or {}}, timeout)
+    come back as arrays, with their dtype, device and autograd facts. With ``dout``, also
+    the gradients (by autograd) of ``sum(out * dout)`` with respect to the arguments."""
+    spec = {"target": target, "args": args, "kwargs": kwargs or {}}
+    if dout is not None:
+        spec["dout"] = dout
+    return Probe("torch_call", spec, timeout)
+
+
+register(Kind("torch_object", "torch_probes:torch_object", _method_label))
+
+
+def torch_object(cls: str, /, *steps, init: dict, attrs: dict | None = None, grads: bool = False,
+                 timeout: float | None = None) -> Probe:
+    """Build ``cls(**init)``, set entries of its dict attributes to the tensors of ``attrs``
+    (``{"params": {"W": array}}``), call ``steps`` (made with ``step``) with tensors; with
+    ``grads``, the gradients of the last (scalar) result with respect to those tensors."""
+    return Probe("torch_object", {"cls": cls, "init": init, "steps": list(steps), "attrs": attrs or {},
+                                  "grads": grads}, timeout)
+
+
+register(Kind("torch_fit", "torch_probes:torch_fit",
+              lambda spec: f"{_name(spec['cls'])}({_args(spec['init'])}) trained with Adam "
+                           f"(lr {spec['learning_rate']:g}) for {spec['steps']} steps of .{spec['loss'][0]}("
+                           f"{_args(spec['loss'][1], spec['loss'][2])}), then .{spec['then'][0]}("
+                           f"{_args(spec['then'][1], spec['then'][2])})"))
+
+
+def torch_fit(cls: str, /, *, init: dict, optimize: str, loss: list, steps: int, learning_rate: float, then: list,
+              timeout: float | None = None) -> Probe:
+    """Train the tensors of the dict attribute ``optimize`` of ``cls(**init)`` with Adam,
+    ``steps`` calls of the method call ``loss`` (made with ``step``), then call ``then``."""
+    return Probe("torch_fit", {"cls": cls, "init": init, "optimize": optimize, "loss": loss, "steps": steps,
+                               "learning_rate": learning_rate, "then": then}, timeout)
 
 
 def _module_label(spec: dict) -> str:
