@@ -1,0 +1,160 @@
+"""Which submissions share fingerprints: an inverted index, and the pairs it yields.
+
+The submissions' fingerprints are the rows of a sparse submissions x fingerprints
+matrix ``M``; ``M``'s transpose, one row per fingerprint listing the submissions that
+hold it, is the inverted index. The number of fingerprints two submissions share is
+``M @ index``: the sparse product walks, for each submission, its fingerprints, and
+for each fingerprint the submissions in its posting list, so its cost grows with the
+fingerprints submissions share, never with the number of pairs. A fingerprint held
+by one submission only is left out of the index; pairs that share nothing are never
+visited.
+
+For each pair: shared fingerprints, the share of each side's fingerprints found in
+the other, a score (the two sides' shared fingerprints over all their fingerprints:
+2 |A & B| / (|A| + |B|)), and the lines of each side that shared fingerprints
+cover: another sparse product per submission, of the fingerprints it shares with each
+partner and the lines each of its fingerprints covers.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from .prints import Prints
+
+
+@dataclass
+class Pair:
+    a: int  # positions in the list of submissions compared, a < b
+    b: int
+    shared: int  # fingerprints found on both sides
+    share_a: float  # of a's fingerprints, the share found in b
+    share_b: float
+    score: float
+    lines_a: int = 0  # lines of a covered by shared fingerprints
+    lines_b: int = 0
+    regions_a: list[tuple[str, int, int]] = field(default_factory=list)  # (file, first line, last line)
+    regions_b: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+@dataclass
+class Comparison:
+    pairs: list[Pair]  # every pair above the floor, highest score first
+    scores: np.ndarray  # the score of every pair that shares a fingerprint
+    pairs_total: int  # pairs of submissions, n (n - 1) / 2
+    sizes: np.ndarray  # distinct fingerprints per submission, after the common ones were dropped
+    common_dropped: int = 0  # fingerprints dropped for being in more than ``common`` of the submissions
+    index: sparse.csr_matrix | None = None  # M, binary, for the pages' details
+
+
+def compare(prints: list[Prints], floor: float = 0.2, common: float | None = None) -> Comparison:
+    """Every pair of ``prints`` that shares fingerprints; ``floor`` is the least share (of
+    either side) a pair must reach to be listed with its lines and regions."""
+    n = len(prints)
+    matrix, dropped = _matrix(prints, common)
+    sizes = np.diff(matrix.indptr)
+    held = np.diff(matrix.tocsc().indptr)  # the length of each fingerprint's posting list
+    shared_only = matrix[:, np.flatnonzero(held >= 2)]
+    index = shared_only.T.tocsr()  # fingerprint -> the submissions that hold it
+    counts = sparse.triu(shared_only @ index, k=1).tocoo()
+    a, b, shared = counts.row, counts.col, counts.data.astype(np.int64)
+    share_a, share_b = shared / np.maximum(sizes[a], 1), shared / np.maximum(sizes[b], 1)
+    scores = 2 * shared / np.maximum(sizes[a] + sizes[b], 1)
+    listed = np.flatnonzero(np.maximum(share_a, share_b) >= floor)
+    listed = listed[np.lexsort((b[listed], a[listed], -scores[listed]))]
+    pairs = [Pair(int(a[i]), int(b[i]), int(shared[i]), float(share_a[i]), float(share_b[i]), float(scores[i]))
+             for i in listed]
+    _add_lines(pairs, prints, matrix)
+    return Comparison(pairs, scores, n * (n - 1) // 2, sizes, dropped, matrix)
+
+
+def _matrix(prints: list[Prints], common: float | None) -> tuple[sparse.csr_matrix, int]:
+    """The binary submissions x fingerprints matrix, columns the distinct hashes of all
+    ``prints`` (``columns(p)`` gives a submission's own); the columns of fingerprints in
+    more than ``common`` of the submissions are emptied."""
+    n = len(prints)
+    rows = np.repeat(np.arange(n), [len(p.hashes) for p in prints])
+    every = np.concatenate([p.hashes for p in prints]) if n else np.empty(0, np.int64)
+    vocabulary, columns = np.unique(every, return_inverse=True)
+    start = 0
+    for p in prints:  # each submission's fingerprints as column numbers, kept for _add_lines
+        p.columns = columns[start:start + len(p.hashes)]
+        start += len(p.hashes)
+    matrix = sparse.csr_matrix((np.ones(len(columns), np.int32), (rows, columns)), shape=(n, len(vocabulary)))
+    matrix.sum_duplicates()
+    matrix.data[:] = 1
+    dropped = 0
+    if common is not None and n:
+        held = np.diff(matrix.tocsc().indptr)
+        frequent = held > common * n
+        dropped = int(frequent.sum())
+        if dropped:
+            matrix = (matrix @ sparse.diags((~frequent).astype(np.int32))).tocsr()
+            matrix.eliminate_zeros()
+    return matrix, dropped
+
+
+def _add_lines(pairs: list[Pair], prints: list[Prints], matrix: sparse.csr_matrix) -> None:
+    """Matched lines and regions of both sides of every listed pair, one submission at a time."""
+    sides: dict[int, list[tuple[Pair, int, str]]] = {}
+    for pair in pairs:
+        sides.setdefault(pair.a, []).append((pair, pair.b, "a"))
+        sides.setdefault(pair.b, []).append((pair, pair.a, "b"))
+    for s, partners in sides.items():
+        p = prints[s]
+        own, local = np.unique(p.columns, return_inverse=True)  # its distinct fingerprints
+        covers = sparse.csr_matrix((np.ones(len(p.cover_print), np.int32), (local[p.cover_print], p.cover_line)),
+                                   shape=(len(own), int(p.offsets[-1])))
+        hits = (matrix[[other for _, other, _ in partners]][:, own] @ covers).tocsr()
+        hits.sort_indices()
+        for row, (pair, _, side) in enumerate(partners):
+            lines = hits.indices[hits.indptr[row]:hits.indptr[row + 1]]
+            setattr(pair, f"lines_{side}", len(lines))
+            setattr(pair, f"regions_{side}", regions(lines, p))
+
+
+def regions(lines: np.ndarray, p: Prints) -> list[tuple[str, int, int]]:
+    """Sorted line numbers (across files) as (file, first, last) runs: a run goes on over
+    blank and comment lines, and never from one file into the next."""
+    if not len(lines):
+        return []
+    files, starts, ends = _runs(lines, p)
+    first = (lines[starts] - p.offsets[files[starts]] + 1).tolist()
+    last = (lines[ends] - p.offsets[files[ends]] + 1).tolist()
+    return [(p.files[f], x, y) for f, x, y in zip(files[starts].tolist(), first, last)]
+
+
+def _runs(lines: np.ndarray, p: Prints):
+    """The file of each line, and where each run of ``lines`` starts and ends (positions)."""
+    files = np.searchsorted(p.offsets, lines, side="right") - 1
+    ranks = np.searchsorted(p.code_lines, lines)  # consecutive lines with code have consecutive ranks
+    breaks = np.flatnonzero((np.diff(ranks) != 1) | (np.diff(files) != 0)) + 1
+    return files, np.concatenate(([0], breaks)), np.concatenate((breaks, [len(lines)])) - 1
+
+
+def correspondence(pair: Pair, prints: list[Prints], matrix: sparse.csr_matrix) -> tuple[dict, dict]:
+    """For the page: the lines of each side that shared fingerprints cover, each with the
+    number of the run of side a its fingerprints come from, so that a run and its copy
+    on side b can be shown in one colour. Lines are numbered across files."""
+    own_a, own_b = (matrix.indices[matrix.indptr[s]:matrix.indptr[s + 1]] for s in (pair.a, pair.b))
+    shared = np.intersect1d(own_a, own_b)
+    pa, pb = prints[pair.a], prints[pair.b]
+    columns_a, columns_b = pa.columns[pa.cover_print], pb.columns[pb.cover_print]
+    in_a, in_b = np.isin(columns_a, shared), np.isin(columns_b, shared)
+    lines_a = np.unique(pa.cover_line[in_a])
+    if not len(lines_a):
+        return {}, {}
+    _, starts, _ = _runs(lines_a, pa)
+    run = np.zeros(len(lines_a), np.int64)
+    run[starts[1:]] = 1
+    run_of = dict(zip(lines_a.tolist(), np.cumsum(run).tolist()))
+    runs_of_column: dict[int, set[int]] = {}  # a k-gram may occur in several runs of side a
+    for column, line in zip(columns_a[in_a].tolist(), pa.cover_line[in_a].tolist()):
+        runs_of_column.setdefault(column, set()).add(run_of[line])
+    votes: dict[int, Counter] = {}  # a line of side b takes the run most of its fingerprints come from
+    for column, line in zip(columns_b[in_b].tolist(), pb.cover_line[in_b].tolist()):
+        votes.setdefault(line, Counter()).update(runs_of_column[column])
+    return run_of, {line: min(c, key=lambda r: (-c[r], r)) for line, c in votes.items()}
