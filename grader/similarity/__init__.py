@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class SimilarityResult:
     top: int = TOP
     common: float | None = None
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step: read, compare, write
     files: list[Path] = field(default_factory=list)
 
     @property
@@ -88,17 +90,21 @@ def run(assignment: str, directory: Path, out: Path, *, exclude: tuple[Path, ...
     folders = [starter, *map(Path, exclude)]
     code_given = given(folders)
     prints = fingerprint_all(sorted(found.submissions.items()), code_given, jobs)
+    fingerprinted = time.perf_counter()
     comparison = compare(prints, floor, common)
+    compared = time.perf_counter()
     result = SimilarityResult(assignment, prints, comparison, [str(f) for f in folders], skipped, code_given.notes,
                               floor=floor, top=top, common=common)
     shown = {s for pair in comparison.pairs[:top] for s in (pair.a, pair.b)}
     result.texts = {prints[s].student: {c.name: c.text for c in collect(found.submissions[prints[s].student]).files}
                     for s in shown}
-    result.seconds = time.perf_counter() - started
     out.mkdir(parents=True, exist_ok=True)
     if gradebook:
         report.save_to_gradebook(out, result)
+    result.timings = {"read and fingerprint": fingerprinted - started, "compare": compared - fingerprinted}
     result.files = [report.write_csv(out / "similarity.csv", result), report.write_html(out / "similarity.html", result)]
+    result.timings["write"] = time.perf_counter() - compared
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -109,9 +115,12 @@ def fingerprint_all(entries: list[tuple[str, Path]], code_given: Given, jobs: in
     if jobs < 2 or len(entries) < PARALLEL_FROM:
         return [_safe_prints(student, path, code_given) for student, path in entries]
     chunk = max(1, len(entries) // (jobs * 8))
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_remember,
-                             initargs=(code_given,)) as pool:
-        return list(pool.map(_pool_prints, entries, chunksize=chunk))
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_remember,
+                                 initargs=(code_given,)) as pool:
+            return list(pool.map(_pool_prints, entries, chunksize=chunk))
+    except (BrokenProcessPool, OSError):  # no processes to be had here (or one died): all in this one
+        return [_safe_prints(student, path, code_given) for student, path in entries]
 
 
 def _safe_prints(student: str, path: Path, code_given: Given) -> Prints:

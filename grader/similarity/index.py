@@ -98,7 +98,8 @@ def _matrix(prints: list[Prints], common: float | None) -> tuple[sparse.csr_matr
 
 
 def _add_lines(pairs: list[Pair], prints: list[Prints], matrix: sparse.csr_matrix) -> None:
-    """Matched lines and regions of both sides of every listed pair, one submission at a time."""
+    """Matched lines and regions of both sides of every listed pair, one submission at a time:
+    its fingerprints shared with each partner (rows) times the lines each covers."""
     sides: dict[int, list[tuple[Pair, int, str]]] = {}
     for pair in pairs:
         sides.setdefault(pair.a, []).append((pair, pair.b, "a"))
@@ -108,31 +109,48 @@ def _add_lines(pairs: list[Pair], prints: list[Prints], matrix: sparse.csr_matri
         own, local = np.unique(p.columns, return_inverse=True)  # its distinct fingerprints
         covers = sparse.csr_matrix((np.ones(len(p.cover_print), np.int32), (local[p.cover_print], p.cover_line)),
                                    shape=(len(own), int(p.offsets[-1])))
-        hits = (matrix[[other for _, other, _ in partners]][:, own] @ covers).tocsr()
-        hits.sort_indices()
+        shared = matrix[[other for _, other, _ in partners]][:, own]
+        hits = (covers.T.tocsr() @ shared.T.tocsr()).tocsc()  # lines x partners: each partner's lines, sorted
+        found, bounds = _regions(hits.indices, p, hits.indptr)
+        counts = np.diff(hits.indptr).tolist()
         for row, (pair, _, side) in enumerate(partners):
-            lines = hits.indices[hits.indptr[row]:hits.indptr[row + 1]]
-            setattr(pair, f"lines_{side}", len(lines))
-            setattr(pair, f"regions_{side}", regions(lines, p))
+            setattr(pair, f"lines_{side}", counts[row])
+            setattr(pair, f"regions_{side}", found[bounds[row]:bounds[row + 1]])
 
 
 def regions(lines: np.ndarray, p: Prints) -> list[tuple[str, int, int]]:
     """Sorted line numbers (across files) as (file, first, last) runs: a run goes on over
     blank and comment lines, and never from one file into the next."""
+    return _regions(lines, p, np.array([0, len(lines)]))[0]
+
+
+def _regions(lines: np.ndarray, p: Prints, indptr: np.ndarray) -> tuple[list, list[int]]:
+    """The runs of many rows of sorted line numbers at once (row r is
+    ``lines[indptr[r]:indptr[r + 1]]``): all rows' runs, and where each row's begin."""
     if not len(lines):
-        return []
-    files, starts, ends = _runs(lines, p)
-    first = (lines[starts] - p.offsets[files[starts]] + 1).tolist()
-    last = (lines[ends] - p.offsets[files[ends]] + 1).tolist()
-    return [(p.files[f], x, y) for f, x, y in zip(files[starts].tolist(), first, last)]
+        return [], [0] * len(indptr)
+    file_of, rank_of = _line_tables(p)
+    cut = np.empty(len(lines), bool)
+    cut[0] = True
+    np.not_equal(np.diff(rank_of[lines]), 1, out=cut[1:])
+    cut[indptr[:-1][indptr[:-1] < len(lines)]] = True  # a row starts a run
+    starts = np.flatnonzero(cut)
+    ends = np.concatenate((starts[1:], [len(lines)])) - 1
+    files = file_of[lines[starts]]
+    base = p.offsets[files] - 1
+    names = np.array(p.files, dtype=object)[files].tolist()
+    found = list(zip(names, (lines[starts] - base).tolist(), (lines[ends] - base).tolist()))
+    return found, np.searchsorted(starts, indptr).tolist()
 
 
-def _runs(lines: np.ndarray, p: Prints):
-    """The file of each line, and where each run of ``lines`` starts and ends (positions)."""
-    files = np.searchsorted(p.offsets, lines, side="right") - 1
-    ranks = np.searchsorted(p.code_lines, lines)  # consecutive lines with code have consecutive ranks
-    breaks = np.flatnonzero((np.diff(ranks) != 1) | (np.diff(files) != 0)) + 1
-    return files, np.concatenate(([0], breaks)), np.concatenate((breaks, [len(lines)])) - 1
+def _line_tables(p: Prints) -> tuple[np.ndarray, np.ndarray]:
+    """For every line (across files): its file, and a rank that grows by one from a line
+    with code to the next in the same file (more over a file's end)."""
+    total = int(p.offsets[-1])
+    file_of = np.repeat(np.arange(len(p.files)), np.diff(p.offsets))
+    has_code = np.zeros(total + 1, np.int64)
+    has_code[p.code_lines] = 1
+    return file_of, np.cumsum(has_code)[:total] - has_code[:total] + file_of
 
 
 def correspondence(pair: Pair, prints: list[Prints], matrix: sparse.csr_matrix) -> tuple[dict, dict]:
@@ -147,10 +165,9 @@ def correspondence(pair: Pair, prints: list[Prints], matrix: sparse.csr_matrix) 
     lines_a = np.unique(pa.cover_line[in_a])
     if not len(lines_a):
         return {}, {}
-    _, starts, _ = _runs(lines_a, pa)
-    run = np.zeros(len(lines_a), np.int64)
-    run[starts[1:]] = 1
-    run_of = dict(zip(lines_a.tolist(), np.cumsum(run).tolist()))
+    _, rank_of = _line_tables(pa)
+    run = np.concatenate(([0], np.cumsum(np.diff(rank_of[lines_a]) != 1)))  # which run of side a each line is in
+    run_of = dict(zip(lines_a.tolist(), run.tolist()))
     runs_of_column: dict[int, set[int]] = {}  # a k-gram may occur in several runs of side a
     for column, line in zip(columns_a[in_a].tolist(), pa.cover_line[in_a].tolist()):
         runs_of_column.setdefault(column, set()).add(run_of[line])
