@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import json
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tokenize
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -27,6 +29,7 @@ from conftest import REFERENCE, ROOT, STARTER
 from grader.batch.gradebook import FILENAME, Gradebook
 from grader.batch.runner import export, run_batch
 from grader.cli import main
+from grader.notebook import blank_magics, notebook_cells
 from grader.similarity import fingerprint, run
 from grader.similarity.index import correspondence
 from grader.similarity.report import COLOURS, NOT_PROOF
@@ -75,10 +78,57 @@ def test_disguises_leave_the_fingerprints_unchanged():
 
 
 def test_normalized_tokens():
-    words = [w for w in fingerprint._python_tokens('def f(x):\n    """doc"""\n    return np.sum(x * 2.5, axis=1)'
-                                                   '  # note\n')[0]]
+    words = fingerprint.scan('def f(x):\n    """doc"""\n    return np.sum(x * 2.5, axis=1)  # note\n')[0]
     assert words == ["def", "V", "(", "V", ")", ":", "return", "V", ".", "sum", "(", "V", "*", "N", ",", "V", "=",
                      "N", ")"]
+
+
+def python_tokens(text: str) -> tuple[list[str], list[int], list]:
+    """The oracle: words and lines from Python's ``tokenize``, and for each token the
+    outermost function (``ast``) it lies in, or the function before it."""
+    tree = ast.parse(text)
+    functions = []
+    def outermost(node, inside=False):
+        for child in ast.iter_child_nodes(node):
+            is_function = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if is_function and not inside:
+                functions.append((child.lineno, child.col_offset, child.end_lineno, child.end_col_offset))
+            outermost(child, inside or is_function)
+    outermost(tree)
+    functions.sort()
+    raw = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+           if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    words, lines, places = [], [], []
+    for i, tok in enumerate(raw):
+        if tok.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
+            continue
+        if tok.type == tokenize.STRING and raw[i - 1].type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) \
+                and raw[i + 1].type in (tokenize.NEWLINE, tokenize.ENDMARKER) or tok.type == tokenize.STRING and i == 0:
+            continue  # a docstring
+        if tok.type == tokenize.NAME:
+            word = tok.string if tok.string in fingerprint.KEPT_NAMES or words[-1:] == ["."] else "V"
+        else:
+            word = {tokenize.STRING: "S", tokenize.NUMBER: "N"}.get(tok.type, tok.string)
+        words.append(word)
+        lines.append(tok.start[0])
+        inside = [f for f in functions if f[:2] <= tok.start <= f[2:]]
+        places.append(inside[0] if inside else ("after", sum(f[:2] <= tok.start for f in functions)))
+    return words, lines, places
+
+
+def test_the_scanner_reads_python_as_tokenize_does():
+    files = sorted({*ROOT.glob("reference/**/*.py"), *ROOT.glob("assignments/**/*.py"), *ROOT.glob("grader/**/*.py"),
+                    *ROOT.glob("tests/*.py")})
+    texts = [path.read_text() for path in files]
+    for notebook in ROOT.glob("*/assignment2/PyTorch.ipynb"):
+        texts += [blank_magics(cell)[0] for _, cell in notebook_cells(notebook.read_text())]
+    assert len(files) > 60 and len(texts) > len(files) + 30
+    for path, text in zip(files + ["a notebook cell"] * len(texts), texts):
+        words, lines, places = python_tokens(text)
+        scanned, scanned_lines, units = fingerprint.scan(text)
+        assert (scanned, scanned_lines) == (words, lines), path
+        runs = [i for i in range(1, len(units)) if units[i] != units[i - 1]]  # where one unit gives way to the next
+        assert runs == [i for i in range(1, len(places)) if places[i] != places[i - 1]], path
 
 
 def test_code_that_does_not_tokenize_is_still_fingerprinted():
@@ -191,7 +241,12 @@ def test_csv_gradebook_and_page(batch):
     stored = db.execute("SELECT student_a, student_b, score, regions_a FROM similarity ORDER BY score DESC, "
                         "student_a, student_b").fetchall()
     assert [(a, b) for a, b, *_ in stored] == [(r["student_a"], r["student_b"]) for r in rows]
-    assert json.loads(stored[0][3])[0][0].startswith("cs231n/")
+    assert stored[0][3] == rows[0]["regions_a"] and stored[0][3].startswith("cs231n/classifiers/")
+    first = find(result, rows[0]["student_a"], rows[0]["student_b"])
+    expected = "; ".join(f"{name}:" + ",".join(f"{x}-{y}" if y > x else str(x) for n, x, y in first.regions_a
+                                                 if n == name)
+                         for name in dict.fromkeys(n for n, _, _ in first.regions_a))
+    assert rows[0]["regions_a"] == expected  # the text says what the regions say
     page = (out / "similarity.html").read_text()
     assert NOT_PROOF in page and "data:image/png;base64," in page
     assert page.count("<h2 id='pair-") == min(result.top, len(rows))
@@ -254,7 +309,7 @@ def test_bad_input_is_reported_and_the_rest_compared(batch, tmp_path):
                                     "twice": "two entries for twice: twice, twice.zip; compared as neither"}
     scores = pair_scores(result)
     assert scores[frozenset(("amy", "copy"))] == 1.0 and scores[frozenset(("amy", "huge"))] == 1.0
-    assert scores[frozenset(("amy", "syntax"))] > 0.8  # read by the fallback tokenizer
+    assert scores[frozenset(("amy", "syntax"))] > 0.8  # code that does not parse is read all the same
     assert 0.3 < scores[frozenset(("amy", "binary"))] < 1.0  # all but the binary file
     page = (tmp_path / "out" / "similarity.html").read_text()
     assert "Submissions not compared (3)" in page and "not a readable zip file" in page

@@ -5,7 +5,7 @@ version, timings), ``checks`` (one row per check of a graded submission), ``runs
 (one row per batch run, ``finished_at`` empty for a run that was killed),
 ``skipped`` (entries of the batch folder that are not submissions, per run) and
 ``similarity`` (the pairs of submissions the latest similarity pass listed, with
-their scores and matched regions as JSON ``[file, first line, last line]`` lists).
+their scores and matched regions, e.g. ``cs231n/layers.py:11-36,55; cs231n/optim.py:57``).
 
 Each result is written in one transaction and committed with ``synchronous=FULL``,
 so a killed batch (Ctrl-C, kill -9, power loss) loses only the submissions that were

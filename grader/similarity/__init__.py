@@ -13,6 +13,7 @@ A high score is a reason to look, not proof: the pages say so.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -91,19 +92,27 @@ def run(assignment: str, directory: Path, out: Path, *, exclude: tuple[Path, ...
     code_given = given(folders)
     prints = fingerprint_all(sorted(found.submissions.items()), code_given, jobs)
     fingerprinted = time.perf_counter()
-    comparison = compare(prints, floor, common)
-    compared = time.perf_counter()
-    result = SimilarityResult(assignment, prints, comparison, [str(f) for f in folders], skipped, code_given.notes,
-                              floor=floor, top=top, common=common)
-    shown = {s for pair in comparison.pairs[:top] for s in (pair.a, pair.b)}
-    result.texts = {prints[s].student: {c.name: c.text for c in collect(found.submissions[prints[s].student]).files}
-                    for s in shown}
-    out.mkdir(parents=True, exist_ok=True)
-    if gradebook:
-        report.save_to_gradebook(out, result)
-    result.timings = {"read and fingerprint": fingerprinted - started, "compare": compared - fingerprinted}
-    result.files = [report.write_csv(out / "similarity.csv", result), report.write_html(out / "similarity.html", result)]
-    result.timings["write"] = time.perf_counter() - compared
+    collecting = gc.isenabled()
+    gc.disable()  # millions of small objects (regions) that hold no cycles: no need to walk them again and again
+    try:
+        comparison = compare(prints, floor, common)
+        compared = time.perf_counter()
+        result = SimilarityResult(assignment, prints, comparison, [str(f) for f in folders], skipped,
+                                  code_given.notes, floor=floor, top=top, common=common)
+        shown = {s for pair in comparison.pairs[:top] for s in (pair.a, pair.b)}
+        result.texts = {prints[s].student: {c.name: c.text for c in collect(found.submissions[prints[s].student]).files}
+                        for s in shown}
+        out.mkdir(parents=True, exist_ok=True)
+        listed = report.rows(result)
+        if gradebook:
+            report.save_to_gradebook(out, result, listed)
+        result.files = [report.write_csv(out / "similarity.csv", listed),
+                        report.write_html(out / "similarity.html", result)]
+    finally:
+        if collecting:
+            gc.enable()
+    result.timings = {"read and fingerprint": fingerprinted - started, "compare": compared - fingerprinted,
+                      "write": time.perf_counter() - compared}
     result.seconds = time.perf_counter() - started
     return result
 

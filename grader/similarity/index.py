@@ -38,6 +38,8 @@ class Pair:
     lines_b: int = 0
     regions_a: list[tuple[str, int, int]] = field(default_factory=list)  # (file, first line, last line)
     regions_b: list[tuple[str, int, int]] = field(default_factory=list)
+    text_a: str = ""  # the regions as text: "cs231n/layers.py:11-36,55; cs231n/optim.py:57-69"
+    text_b: str = ""
 
 
 @dataclass
@@ -111,11 +113,12 @@ def _add_lines(pairs: list[Pair], prints: list[Prints], matrix: sparse.csr_matri
                                    shape=(len(own), int(p.offsets[-1])))
         shared = matrix[[other for _, other, _ in partners]][:, own]
         hits = (covers.T.tocsr() @ shared.T.tocsr()).tocsc()  # lines x partners: each partner's lines, sorted
-        found, bounds = _regions(hits.indices, p, hits.indptr)
+        found, bounds, texts = _regions(hits.indices, p, hits.indptr)
         counts = np.diff(hits.indptr).tolist()
         for row, (pair, _, side) in enumerate(partners):
             setattr(pair, f"lines_{side}", counts[row])
             setattr(pair, f"regions_{side}", found[bounds[row]:bounds[row + 1]])
+            setattr(pair, f"text_{side}", texts[row])
 
 
 def regions(lines: np.ndarray, p: Prints) -> list[tuple[str, int, int]]:
@@ -124,11 +127,17 @@ def regions(lines: np.ndarray, p: Prints) -> list[tuple[str, int, int]]:
     return _regions(lines, p, np.array([0, len(lines)]))[0]
 
 
-def _regions(lines: np.ndarray, p: Prints, indptr: np.ndarray) -> tuple[list, list[int]]:
+def region_text(lines: np.ndarray, p: Prints) -> str:
+    """The runs of ``lines`` as ``Pair.text_a`` writes them."""
+    return _regions(lines, p, np.array([0, len(lines)]))[2][0]
+
+
+def _regions(lines: np.ndarray, p: Prints, indptr: np.ndarray) -> tuple[list, list[int], list[str]]:
     """The runs of many rows of sorted line numbers at once (row r is
-    ``lines[indptr[r]:indptr[r + 1]]``): all rows' runs, and where each row's begin."""
+    ``lines[indptr[r]:indptr[r + 1]]``): all rows' runs, where each row's begin in that
+    list, and each row's runs as text (a file named once, before its runs)."""
     if not len(lines):
-        return [], [0] * len(indptr)
+        return [], [0] * len(indptr), [""] * (len(indptr) - 1)
     file_of, rank_of = _line_tables(p)
     cut = np.empty(len(lines), bool)
     cut[0] = True
@@ -138,9 +147,23 @@ def _regions(lines: np.ndarray, p: Prints, indptr: np.ndarray) -> tuple[list, li
     ends = np.concatenate((starts[1:], [len(lines)])) - 1
     files = file_of[lines[starts]]
     base = p.offsets[files] - 1
-    names = np.array(p.files, dtype=object)[files].tolist()
-    found = list(zip(names, (lines[starts] - base).tolist(), (lines[ends] - base).tolist()))
-    return found, np.searchsorted(starts, indptr).tolist()
+    names = np.array(p.files, dtype=object)[files]
+    first, last = lines[starts] - base, lines[ends] - base
+    found = list(zip(names.tolist(), first.tolist(), last.tolist()))
+    bounds = np.searchsorted(starts, indptr)
+    row_first = np.zeros(len(starts), bool)
+    row_first[bounds[:-1][bounds[:-1] < len(starts)]] = True
+    new_file = row_first | np.concatenate(([True], files[1:] != files[:-1]))
+    pieces = np.full(len(starts), ",", dtype=object)
+    pieces[new_file] = "; " + names[new_file] + ":"
+    pieces[row_first] = names[row_first] + ":"
+    pieces += first.astype(str).astype(object)
+    longer = last > first
+    pieces[longer] += "-" + last[longer].astype(str).astype(object)
+    pieces = pieces.tolist()
+    bounds = bounds.tolist()
+    texts = ["".join(pieces[bounds[r]:bounds[r + 1]]) for r in range(len(bounds) - 1)]
+    return found, bounds, texts
 
 
 def _line_tables(p: Prints) -> tuple[np.ndarray, np.ndarray]:

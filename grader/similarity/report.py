@@ -9,7 +9,6 @@ is HTML-escaped.
 from __future__ import annotations
 
 import csv
-import json
 from html import escape
 from pathlib import Path
 
@@ -44,43 +43,37 @@ img { max-width: 100%; }
 """ + "".join(f".c{i} {{ background: {colour}; }}\n" for i, colour in enumerate(COLOURS))
 
 
-def region_text(regions: list[tuple[str, int, int]]) -> str:
-    """``file:1-5,9; other:3-4``, files in the order their first run appears."""
-    by_file: dict[str, list[str]] = {}
-    for name, first, last in regions:
-        by_file.setdefault(name, []).append(f"{first}-{last}" if last > first else str(first))
-    return "; ".join(f"{name}:{','.join(runs)}" for name, runs in by_file.items())
-
-
 def rows(result) -> list[tuple]:
     """One tuple per listed pair, as the CSV and the gradebook hold it."""
-    students = result.students
-    return [(students[p.a], students[p.b], round(p.score, 4), round(p.share_a, 4), round(p.share_b, 4), p.shared,
-             p.lines_a, p.lines_b, p.regions_a, p.regions_b) for p in result.comparison.pairs]
+    students, pairs = result.students, result.comparison.pairs
+    scores = np.round([[p.score, p.share_a, p.share_b] for p in pairs], 4).tolist() if pairs else []
+    return [(students[p.a], students[p.b], *numbers, p.shared, p.lines_a, p.lines_b, p.text_a, p.text_b)
+            for p, numbers in zip(pairs, scores)]
 
 
 HEADER = ["student_a", "student_b", "score", "share_a_in_b", "share_b_in_a", "shared_fingerprints",
           "matched_lines_a", "matched_lines_b", "regions_a", "regions_b"]
 
 
-def write_csv(path: Path, result) -> Path:
+def write_csv(path: Path, listed: list[tuple]) -> Path:
+    """``listed``: ``rows(result)``."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for row in rows(result):
-            writer.writerow([*row[:8], region_text(row[8]), region_text(row[9])])
+        writer.writerows(listed)
     return path
 
 
-def save_to_gradebook(out: Path, result) -> None:
-    """The listed pairs into the ``similarity`` table of ``out``'s gradebook, if it has one."""
+def save_to_gradebook(out: Path, result, listed: list[tuple]) -> None:
+    """The listed pairs (``rows(result)``) into the ``similarity`` table of ``out``'s
+    gradebook, if it has one."""
     from ..batch.gradebook import FILENAME, Gradebook, GradebookError
 
     if not (out / FILENAME).is_file():
         return
     try:
         with Gradebook(out / FILENAME, result.assignment) as book:
-            book.save_similarity([(*row[:8], json.dumps(row[8]), json.dumps(row[9])) for row in rows(result)])
+            book.save_similarity(listed)
     except GradebookError as exc:
         result.notes.append(f"similarity not stored in the gradebook: {exc}")
 
