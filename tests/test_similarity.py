@@ -99,6 +99,7 @@ def python_tokens(text: str) -> tuple[list[str], list[int], list]:
     raw = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
            if t.type not in (tokenize.COMMENT, tokenize.NL)]
     words, lines, places = [], [], []
+    started = 0  # functions that start before the token
     for i, tok in enumerate(raw):
         if tok.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER):
             continue
@@ -111,8 +112,10 @@ def python_tokens(text: str) -> tuple[list[str], list[int], list]:
             word = {tokenize.STRING: "S", tokenize.NUMBER: "N"}.get(tok.type, tok.string)
         words.append(word)
         lines.append(tok.start[0])
-        inside = [f for f in functions if f[:2] <= tok.start <= f[2:]]
-        places.append(inside[0] if inside else ("after", sum(f[:2] <= tok.start for f in functions)))
+        while started < len(functions) and functions[started][:2] <= tok.start:
+            started += 1
+        inside = started and tok.start <= functions[started - 1][2:]
+        places.append(functions[started - 1] if inside else ("after", started))
     return words, lines, places
 
 
@@ -228,6 +231,29 @@ def test_exclude_takes_last_years_solutions_out(batch, tmp_path):
     assert max(pair_scores(result).values()) < 0.15
 
 
+def test_ignore_common_drops_what_most_submissions_hold(batch, tmp_path):
+    folder, plain, _ = batch
+    result = run("assignment1", folder, tmp_path / "out", floor=0.0, common=0.4, jobs=1)
+    assert result.comparison.common_dropped > 100  # amy's code: in 4 to 6 of the 9 submissions
+    sizes = dict(zip(result.students, result.comparison.sizes.tolist()))
+    assert sizes["amy"] == sizes["copy_verbatim"] == 0 and sizes["bo"] > 100 and sizes["ref"] > 100
+    scores, before = pair_scores(result), pair_scores(plain)
+    assert scores[frozenset(("amy", "copy_verbatim"))] == 0 < before[frozenset(("amy", "copy_verbatim"))]
+    assert scores[frozenset(("ref", "bo"))] > 0  # what only the two of them share is kept
+    assert "dropped as common" in (tmp_path / "out" / "similarity.html").read_text()
+
+
+def test_tiny_batches(tmp_path):
+    for count in (0, 1, 2):
+        folder = tmp_path / f"subs{count}"
+        folder.mkdir()
+        for i in range(count):
+            shutil.copytree(A1_STARTER, folder / f"s{i}")
+        result = run("assignment1", folder, tmp_path / f"out{count}", jobs=1)
+        assert result.comparison.pairs_total == count * (count - 1) // 2 and not result.comparison.pairs
+        assert (tmp_path / f"out{count}" / "similarity.html").is_file()
+
+
 def test_csv_gradebook_and_page(batch):
     _, result, out = batch
     with open(out / "similarity.csv", newline="") as handle:
@@ -325,14 +351,21 @@ def test_notebook_cells_are_compared(tmp_path):
         if cell["cell_type"] == "code":
             source = "".join(cell["source"])
             cell["source"] = "%matplotlib inline\n!ls\n" + (rename(source) if _tokenizes(source) else source)
+    picture = {"output_type": "display_data", "metadata": {}, "data": {"image/png": "iVBORw0KGgo" * 250_000}}
+    cells["cells"][-1].setdefault("outputs", []).append(picture)  # plots make notebooks megabytes large
     (folder / "ben.ipynb").write_text(json.dumps(cells))
+    assert (folder / "ben.ipynb").stat().st_size > 2 << 20
     shutil.copyfile(STARTER / "assignment2" / "PyTorch.ipynb", folder / "starter.ipynb")
-    result = run("assignment2-pytorch", folder, tmp_path / "out", jobs=1)
-    assert not any(p.error for p in result.prints)
+    cy = shutil.copytree(STARTER / "assignment2", folder / "cy")  # a course folder: the package and the notebook
+    shutil.copyfile(notebook, cy / "PyTorch.ipynb")
+    result = run("assignment2", folder, tmp_path / "out", jobs=1)
+    assert not any(p.error or p.notes for p in result.prints)
     starter = result.prints[result.students.index("starter")]
     assert len(starter.hashes) == 0 and len(starter.files) > 10
     pair = find(result, "ada", "ben")
-    assert pair.score > 0.9 and all(" cell " in name for name, _, _ in pair.regions_a)
+    assert pair.score > 0.9 and all(name.startswith("ada.ipynb cell ") for name, _, _ in pair.regions_a)
+    pair = find(result, "ada", "cy")
+    assert pair.score > 0.9 and all(name.startswith("PyTorch.ipynb cell ") for name, _, _ in pair.regions_b)
 
 
 def _tokenizes(source: str) -> bool:
@@ -377,11 +410,13 @@ def test_the_page_in_a_headless_browser(batch, tmp_path):
         pytest.skip("chromium is not installed (apt-get install chromium)")
     from matplotlib.image import imread
 
-    _, _, out = batch
+    folder, _, _ = batch
+    out = tmp_path / "out"
+    run("assignment1", folder, out, top=2, jobs=1)  # a short page: two pairs side by side
     shot = tmp_path / "page.png"
     subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1400,2600",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1400,2000",
                     (out / "similarity.html").as_uri()], capture_output=True, timeout=120, check=False)
     assert shot.is_file(), "chromium wrote no screenshot"
     pixels = (imread(shot)[:, :, :3] * 255).round().astype(int)

@@ -94,7 +94,7 @@ def _matrix(prints: list[Prints], common: float | None) -> tuple[sparse.csr_matr
         frequent = held > common * n
         dropped = int(frequent.sum())
         if dropped:
-            matrix = (matrix @ sparse.diags((~frequent).astype(np.int32))).tocsr()
+            matrix.data[frequent[matrix.indices]] = 0
             matrix.eliminate_zeros()
     return matrix, dropped
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..notebook import NotebookError, blank_magics, notebook_cells
-from ..submission import (MAX_DEPTH, MAX_NESTING, PACKAGE, SKIPPED_DIRS, InvalidSubmission, check_notebook,
-                          find_package_root, unzip_safely)
+from ..submission import (MAX_DEPTH, MAX_NESTING, MAX_NOTEBOOK, PACKAGE, SKIPPED_DIRS, InvalidSubmission,
+                          check_notebook, find_package_root, unzip_safely)
 
-MAX_FILE = 1 << 20  # bytes of one source file or notebook read; a larger one is skipped
+MAX_FILE = 1 << 20  # bytes of one source file read; a larger one is skipped (a notebook may be MAX_NOTEBOOK)
 MAX_FILES = 400  # source files and notebooks read per submission
 
 
@@ -131,9 +131,9 @@ def _add_notebook(path: Path, name: str, found: Collected) -> None:
 
 def _read(path: Path, name: str, found: Collected) -> str | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE:
-            found.notes.append(f"skipped {name}: {size >> 10} KiB is more than the {MAX_FILE >> 10} KiB read per file")
+        size, most = path.stat().st_size, MAX_NOTEBOOK if path.suffix.lower() == ".ipynb" else MAX_FILE
+        if size > most:
+            found.notes.append(f"skipped {name}: {size >> 10} KiB is more than the {most >> 10} KiB read per file")
             return None
         data = path.read_bytes()
     except OSError as exc:
