@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from . import data
+from . import similarity as similarity_defaults
 from .suites import SUITES
 from .worker import sandbox
 from .worker.limits import SANDBOXES, GiB, Limits, MiB
@@ -149,9 +150,10 @@ def grade_command(assignment: str) -> click.Command:
               help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (one line per submission still).")
+@click.option("--no-similarity", is_flag=True, help="Skip the similarity report (see `grade similarity`).")
 @limit_options
-def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, seed, no_progress, timeout,
-          timeout_scale, memory_gib):
+def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, seed, no_progress, no_similarity,
+          timeout, timeout_scale, memory_gib):
     """Grade every entry of DIRECTORY (a folder, .zip or .ipynb per student, named by the
     student id) into a gradebook, then write grades.csv, report.html, a Gradescope
     results.json and a feedback file per student."""
@@ -163,7 +165,7 @@ def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, s
     try:
         result = run_batch(assignment, directory, out, jobs=jobs, only=only, resume=resume, seed=seed,
                            limits=make_limits(timeout, timeout_scale, memory_gib), data_dir=data_dir,
-                           scheduler=scheduler, progress=not no_progress)
+                           scheduler=scheduler, progress=not no_progress, similarity=not no_similarity)
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:
@@ -173,6 +175,8 @@ def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, s
     statuses = ", ".join(f"{status} {n}" for status, n in sorted(result.counts.items()))
     click.echo(f"graded {result.graded}, kept {result.reused} from before; gradebook: {statuses}")
     click.echo(f"wrote {out / 'grades.csv'}, {out / 'report.html'}, results/ and feedback/ in {out}")
+    if result.similarity is not None:
+        click.echo(f"wrote {out / 'similarity.csv'} and {out / 'similarity.html'}")
 
 
 @main.command()
@@ -189,6 +193,43 @@ def export(out, gradebook):
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"wrote {len(files)} files in {out}")
+
+
+@main.command()
+@click.argument("assignment", type=click.Choice(sorted(SUITES)))
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for similarity.csv and similarity.html  [default: ASSIGNMENT-grades]")
+@click.option("--exclude", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A folder of code students may all have seen (e.g. last year's public solutions): taken out "
+                   "like the starter code (repeatable).")
+@click.option("--floor", type=click.FloatRange(0, 1), default=similarity_defaults.FLOOR, show_default=True,
+              help="List a pair when this share of either side's fingerprints is found in the other.")
+@click.option("--top", type=click.IntRange(min=0), default=similarity_defaults.TOP, show_default=True,
+              help="Pairs shown side by side in similarity.html.")
+@click.option("--ignore-common", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Drop fingerprints found in more than this share of the submissions (e.g. 0.5).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that fingerprint submissions  [default: the core count]")
+def similarity(assignment, directory, out, exclude, floor, top, ignore_common, jobs):
+    """Compare every pair of submissions of DIRECTORY on the code students wrote (the starter
+    code and --exclude folders taken out); write similarity.csv and similarity.html into OUT,
+    and the similarity table of OUT's gradebook when there is one. A high score is a reason
+    to look, not proof."""
+    from .similarity import SimilarityError, run
+
+    out = out or Path(f"{assignment}-grades")
+    try:
+        result = run(assignment, directory, out, exclude=exclude, floor=floor, top=top, common=ignore_common,
+                     jobs=jobs)
+    except SimilarityError as exc:
+        raise click.UsageError(str(exc)) from None
+    failed = sum(1 for p in result.prints if p.error)
+    click.echo(f"{len(result.prints) - failed} submissions compared ({failed} without code), "
+               f"{len(result.comparison.pairs)} pairs listed, {result.seconds:.1f} s")
+    for note in result.notes:
+        click.echo(note)
+    click.echo(f"wrote {out / 'similarity.csv'} and {out / 'similarity.html'}")
 
 
 if __name__ == "__main__":

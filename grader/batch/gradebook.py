@@ -2,8 +2,10 @@
 
 Tables: ``submissions`` (one row per student: status, score, content hash, grader
 version, timings), ``checks`` (one row per check of a graded submission), ``runs``
-(one row per batch run, ``finished_at`` empty for a run that was killed) and
-``skipped`` (entries of the batch folder that are not submissions, per run).
+(one row per batch run, ``finished_at`` empty for a run that was killed),
+``skipped`` (entries of the batch folder that are not submissions, per run) and
+``similarity`` (the pairs of submissions the latest similarity pass listed, with
+their scores and matched regions, e.g. ``cs231n/layers.py:11-36,55; cs231n/optim.py:57``).
 
 Each result is written in one transaction and committed with ``synchronous=FULL``,
 so a killed batch (Ctrl-C, kill -9, power loss) loses only the submissions that were
@@ -37,6 +39,10 @@ CREATE TABLE IF NOT EXISTS checks (
     status TEXT NOT NULL, feedback TEXT, output TEXT, seconds REAL,
     PRIMARY KEY (student, name));
 CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER REFERENCES runs(id), entry TEXT, reason TEXT);
+CREATE TABLE IF NOT EXISTS similarity (
+    student_a TEXT NOT NULL, student_b TEXT NOT NULL, score REAL NOT NULL, share_a REAL NOT NULL,
+    share_b REAL NOT NULL, shared INTEGER NOT NULL, lines_a INTEGER, lines_b INTEGER, regions_a TEXT,
+    regions_b TEXT, PRIMARY KEY (student_a, student_b));
 """
 
 
@@ -146,3 +152,14 @@ class Gradebook:
 
     def counts(self) -> dict[str, int]:
         return {row[0]: row[1] for row in self.db.execute("SELECT status, count(*) FROM submissions GROUP BY status")}
+
+    # -- similarity -------------------------------------------------------------------------------
+    def save_similarity(self, pairs: list[tuple]) -> None:
+        """Replace the similarity table with these pairs: (student_a, student_b, score, share_a,
+        share_b, shared, lines_a, lines_b, regions_a, regions_b)."""
+        with self.db:
+            self.db.execute("DELETE FROM similarity")
+            self.db.executemany("INSERT INTO similarity VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", pairs)
+
+    def similarity(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM similarity ORDER BY score DESC, student_a, student_b").fetchall()

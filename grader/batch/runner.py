@@ -3,6 +3,7 @@
 run_batch: find the submissions -> skip those already graded (``resume``) -> a
 pending row for each new one -> grade them (local pool or Dask), committing each
 result to the gradebook as it arrives, with a progress bar -> write the exports.
+similarity_pass: which submissions share code beyond the starter (on by default).
 export: the gradebook -> grades.csv, results/ID/results.json, feedback/ID.md,
 report.html.
 """
@@ -43,6 +44,7 @@ class BatchResult:
     counts: Counter = field(default_factory=Counter)  # statuses of every submission in the gradebook
     skipped: list[tuple[str, str]] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    similarity: object = None  # grader.similarity.SimilarityResult, when the pass ran
 
 
 def cores() -> int:
@@ -54,7 +56,8 @@ def cores() -> int:
 
 def run_batch(assignment: str, directory: Path, out: Path, *, jobs: int | None = None, only: tuple[str, ...] = (),
               resume: bool = False, limits: Limits = Limits(), seed: int = 0, data_dir: str | None = None,
-              scheduler: str | None = None, console: Console | None = None, progress: bool = True) -> BatchResult:
+              scheduler: str | None = None, console: Console | None = None, progress: bool = True,
+              similarity: bool = True) -> BatchResult:
     suite = load_suite(assignment)
     directory, out = Path(directory), Path(out)
     console = console or Console()
@@ -115,8 +118,25 @@ def run_batch(assignment: str, directory: Path, out: Path, *, jobs: int | None =
                 engine.run_local(todo, jobs, on_done)
         book.finish_run(run, engine.now(), result.graded)
         result.counts = Counter(book.counts())
+    if similarity:
+        result.similarity = similarity_pass(assignment, directory, out, console, jobs)
     result.files = export(out)
     return result
+
+
+def similarity_pass(assignment: str, directory: Path, out: Path, console: Console, jobs: int):
+    """The similarity report of the whole folder (``grader.similarity``), written before
+    the exports so that report.html links to it; its failure costs only itself."""
+    from .. import similarity
+
+    try:
+        found = similarity.run(assignment, directory, out, jobs=jobs)
+    except Exception as exc:  # the grades are in the gradebook whatever happens here
+        console.print(f"similarity report not written: {type(exc).__name__}: {exc}", highlight=False)
+        return None
+    console.print(f"similarity: {len(found.comparison.pairs)} pairs listed of {found.comparison.pairs_total} "
+                  f"({found.seconds:.1f} s): {out / 'similarity.html'}", highlight=False)
+    return found
 
 
 def ambiguity(student: str, names: list[str], directory: Path, suite, version: str) -> Graded:
@@ -146,5 +166,6 @@ def export(out: Path, gradebook: Path | None = None) -> list[Path]:
             files.append(write_results_json(out / "results" / record.student / "results.json", record.report, record))
             files.append(write_feedback(out / "feedback" / f"{record.student}.md", record))
     files.append(write_report_html(out / "report.html", suite.name, records, [c.title for c in suite.checks],
-                                   suite.max_score, skipped, engine.now()))
+                                   suite.max_score, skipped, engine.now(),
+                                   similarity_page=(out / "similarity.html").is_file()))
     return files

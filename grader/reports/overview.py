@@ -77,8 +77,9 @@ def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozense
 
 
 def report_html(assignment: str, graded: list[Graded], checks: list[str], max_total: float,
-                skipped: list[tuple[str, str]], generated_at: str) -> str:
-    """``checks`` are the titles of the assignment's checks, in the suite's order."""
+                skipped: list[tuple[str, str]], generated_at: str, similarity_page: bool = False) -> str:
+    """``checks`` are the titles of the assignment's checks, in the suite's order;
+    ``similarity_page``: link to similarity.html beside this page."""
     done = [g for g in graded if g.graded]
     counts = Counter(g.status for g in graded)
     totals = [g.report.score for g in done]
@@ -86,6 +87,8 @@ def report_html(assignment: str, graded: list[Graded], checks: list[str], max_to
             f"<style>{STYLE}</style></head><body>",
             f"<h1>{escape(assignment)}: batch report</h1>",
             f"<p>{len(done)} of {len(graded)} submissions graded; generated {escape(generated_at)}.</p>",
+            "<p><a href='similarity.html'>Similarity of submissions</a>: the pairs that share code beyond the "
+            "starter (a reason to look, not proof).</p>" if similarity_page else "",
             "<h2>Statuses</h2>",
             table(["status", "submissions", "meaning"],
                   [[f'<span class="{css_class(s)}">{s.value}</span>', str(counts[s]), escape(MEANING[s])]
