@@ -10,36 +10,52 @@ dataset or the limits itself.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Callable
 
-from . import data
+from . import data, editions
 from .grading import run_suite
 from .reference import References
 from .results import CheckResult, Report
 from .suite import Suite
-from .suites import load_suite
+from .suites import ASSIGNMENTS, load_suite
 from .worker.limits import Limits
 
 
-def suite_of(assignment: str | Suite) -> Suite:
-    return assignment if isinstance(assignment, Suite) else load_suite(assignment)
-
-
-def grade(assignment: str | Suite, path: str | Path, *, data_dir: str | Path | None = None,
-          dataset: data.Dataset | None = None, seed: int = 0, limits: Limits = Limits(),
-          references: References | None = None,
+def grade(assignment: str | Suite, path: str | Path, *, edition: int | str | None = None,
+          data_dir: str | Path | None = None, dataset: data.Dataset | None = None, seed: int = 0,
+          limits: Limits = Limits(), references: References | None = None,
           on_result: Callable[[CheckResult], None] | None = None) -> Report:
-    """Grade the submission at ``path`` (a folder, .zip or .ipynb) for ``assignment``
-    (a registered suite's name, or a suite); always returns a full report.
+    """Grade the submission at ``path`` (a folder, .zip or .ipynb) for ``assignment``;
+    always returns a full report.
 
-    ``data_dir``: a CIFAR-10 folder (else ``dataset``, else the embedded data or a
-    verified CIFAR-10 inside the submission). ``references``: a pool shared by many
-    gradings (a batch), so that the reference's answers are computed once; without
-    one, a reference is started for this grading and stopped after it.
+    ``assignment``: an assignment (``"assignment1"``: its edition is detected from the
+    folder, or given as ``edition``, a year or an edition's name), a registered suite's
+    name (``"assignment1-2025-2026"``), or a suite. ``data_dir``: a CIFAR-10 folder (else
+    ``dataset``, else the embedded data or a verified CIFAR-10 inside the submission).
+    ``references``: a pool shared by many gradings (a batch), so that the reference's
+    answers are computed once; without one, a reference is started for this grading
+    and stopped after it.
     """
-    suite = suite_of(assignment)
     if data_dir is not None and dataset is None:
         dataset = data.load(data_dir)
-    reference = references.get(suite, limits) if references is not None else None
-    return run_suite(suite, path, dataset=dataset, seed=seed, limits=limits, reference=reference, on_result=on_result)
+    pick = None
+    if isinstance(assignment, Suite):
+        suite = assignment
+    elif assignment in ASSIGNMENTS:
+        choices = ASSIGNMENTS[assignment]
+        suite = load_suite(assignment)
+        if edition is not None:
+            editions.find(choices, edition)  # an unknown edition is the caller's error, before anything runs
+        pick = functools.partial(_edition_suite, choices, edition)
+    else:
+        suite = load_suite(assignment)
+    return run_suite(suite, path, pick=pick, dataset=dataset, seed=seed, limits=limits, references=references,
+                     on_result=on_result)
+
+
+def _edition_suite(choices, edition, root):
+    """The suite of the edition detected in ``root`` (or asked for), and the note that says so."""
+    chosen, note = editions.detect(choices, root, edition)
+    return load_suite(chosen.suite_name), note

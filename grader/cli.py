@@ -17,7 +17,8 @@ import click
 
 from . import data
 from . import similarity as similarity_defaults
-from .suites import SUITES
+from .editions import find
+from .suites import ASSIGNMENTS, SUITES
 from .worker import sandbox
 from .worker.limits import SANDBOXES, GiB, Limits, MiB
 
@@ -88,16 +89,38 @@ def load_dataset(data_dir: str | None) -> data.Dataset | None:
         raise click.BadParameter(str(exc), param_hint="--data") from None
 
 
+GRADABLE = [*ASSIGNMENTS, *SUITES]  # an assignment (its edition detected) or one edition's suite
+
+
 class Grade(click.Group):
-    """``grade ASSIGNMENT PATH`` for every known assignment, beside the other commands."""
+    """``grade ASSIGNMENT PATH`` for every known assignment and suite, beside the other commands."""
 
     def list_commands(self, ctx):
-        return sorted(SUITES) + sorted(super().list_commands(ctx))
+        return GRADABLE + sorted(super().list_commands(ctx))
 
     def get_command(self, ctx, name):
-        if name in SUITES:
+        if name in GRADABLE:
             return grade_command(name)
         return super().get_command(ctx, name)
+
+
+def edition_option(command):
+    return click.option("--edition", metavar="YEAR",
+                        help="Grade as this course edition (a year, e.g. 2025, or an edition's name as "
+                             "`grade list` shows it) instead of the one detected from the folder.")(command)
+
+
+def check_edition(assignment: str, edition: str | None) -> None:
+    """A usage error (exit status 2) for an edition the assignment does not have."""
+    if edition is None:
+        return
+    if assignment not in ASSIGNMENTS:
+        raise click.UsageError(f"--edition is for an assignment ({', '.join(ASSIGNMENTS)}); {assignment} is "
+                               "already one edition's suite")
+    try:
+        find(ASSIGNMENTS[assignment], edition)
+    except KeyError as exc:
+        raise click.BadParameter(exc.args[0], param_hint="--edition") from None
 
 
 @click.group(cls=Grade, context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,7 +131,10 @@ def main():
 
 
 def grade_command(assignment: str) -> click.Command:
-    @click.command(name=assignment, help=f"Grade one {assignment} submission (a folder, .zip or .ipynb).")
+    detected = " (the course edition is detected from the folder; --edition to choose)" if assignment in ASSIGNMENTS \
+        else ""
+
+    @click.command(name=assignment, help=f"Grade one {assignment} submission (a folder, .zip or .ipynb){detected}.")
     @click.argument("submission", type=click.Path(exists=True, path_type=Path))
     @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the report as Gradescope's results.json.")
@@ -117,13 +143,16 @@ def grade_command(assignment: str) -> click.Command:
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
     @click.option("--fail-under", type=float, help="Exit with status 1 when the score is below this many points.")
     @click.option("-v", "--verbose", is_flag=True, help="Show full feedback and what the code printed.")
+    @edition_option
     @limit_options
-    def command(submission, json_path, data_dir, seed, fail_under, verbose, timeout, timeout_scale, memory_gib):
+    def command(submission, json_path, data_dir, seed, fail_under, verbose, edition, timeout, timeout_scale,
+                memory_gib):
         from . import api
         from .reports.gradescope import write_results_json
         from .reports.terminal import render
 
-        report = api.grade(assignment, submission, dataset=load_dataset(data_dir), seed=seed,
+        check_edition(assignment, edition)
+        report = api.grade(assignment, submission, edition=edition, dataset=load_dataset(data_dir), seed=seed,
                            limits=make_limits(timeout, timeout_scale, memory_gib))
         render(report, verbose=verbose)
         if json_path:
@@ -135,7 +164,7 @@ def grade_command(assignment: str) -> click.Command:
 
 
 @main.command()
-@click.argument("assignment", type=click.Choice(sorted(SUITES)))
+@click.argument("assignment", type=click.Choice(GRADABLE))
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the gradebook and the exports  [default: ASSIGNMENT-grades]")
@@ -151,20 +180,23 @@ def grade_command(assignment: str) -> click.Command:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (one line per submission still).")
 @click.option("--no-similarity", is_flag=True, help="Skip the similarity report (see `grade similarity`).")
+@edition_option
 @limit_options
 def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, seed, no_progress, no_similarity,
-          timeout, timeout_scale, memory_gib):
+          edition, timeout, timeout_scale, memory_gib):
     """Grade every entry of DIRECTORY (a folder, .zip or .ipynb per student, named by the
     student id) into a gradebook, then write grades.csv, report.html, a Gradescope
-    results.json and a feedback file per student."""
+    results.json and a feedback file per student. For an assignment, each submission's
+    course edition is detected from its folder unless --edition gives one for all."""
     from .batch.runner import BatchError, run_batch
 
+    check_edition(assignment, edition)
     if data_dir:
         load_dataset(data_dir)  # a usage error now, not one per submission later
     out = out or Path(f"{assignment}-grades")
     try:
         result = run_batch(assignment, directory, out, jobs=jobs, only=only, resume=resume, seed=seed,
-                           limits=make_limits(timeout, timeout_scale, memory_gib), data_dir=data_dir,
+                           edition=edition, limits=make_limits(timeout, timeout_scale, memory_gib), data_dir=data_dir,
                            scheduler=scheduler, progress=not no_progress, similarity=not no_similarity)
     except BatchError as exc:
         raise click.UsageError(str(exc)) from None
@@ -177,6 +209,25 @@ def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, s
     click.echo(f"wrote {out / 'grades.csv'}, {out / 'report.html'}, results/ and feedback/ in {out}")
     if result.similarity is not None:
         click.echo(f"wrote {out / 'similarity.csv'} and {out / 'similarity.html'}")
+
+
+@main.command(name="list")
+def list_suites():
+    """Show the assignments, their course editions (how each is detected), parts and points."""
+    from .suites import load_suite
+
+    for assignment, editions in ASSIGNMENTS.items():
+        click.echo(f"{assignment}  (grade {assignment} PATH detects the edition; --edition YEAR chooses)")
+        for edition in editions:
+            suite = load_suite(edition.suite_name)
+            click.echo(f"  {edition.name:10} {suite.max_score:5g} points  suite {suite.name}: {suite.about}")
+            click.echo(f"             detected by: {'; '.join(c.text for c in edition.clues)}")
+            click.echo("             " + ", ".join(f"{p.name} {p.points:g}" for p in suite.parts))
+    others = [name for name in SUITES if all(name != e.suite_name for es in ASSIGNMENTS.values() for e in es)]
+    for name in others:
+        suite = load_suite(name)
+        click.echo(f"{name}  {suite.max_score:g} points: {suite.about}")
+        click.echo("             " + ", ".join(f"{p.name} {p.points:g}" for p in suite.parts))
 
 
 @main.command()
@@ -196,7 +247,7 @@ def export(out, gradebook):
 
 
 @main.command()
-@click.argument("assignment", type=click.Choice(sorted(SUITES)))
+@click.argument("assignment", type=click.Choice(GRADABLE))
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for similarity.csv and similarity.html  [default: ASSIGNMENT-grades]")

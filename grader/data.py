@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import safe_pickle
+
 CIFAR_MD5 = {
     "data_batch_1": "c99cafc152244af753f735de768cd75f",
     "data_batch_2": "d4bba439e000b95fd0a9bffe97cbabec",
@@ -129,7 +131,7 @@ def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """One batch file: a pickled dict with b'data' (N, 3072) uint8 and b'labels'."""
     try:
         with open(path, "rb") as handle:
-            batch = _ArraysOnly(handle, encoding="bytes").load()
+            batch = safe_pickle.load(handle, encoding="bytes")
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
         raise DataError(f"{path} is not a CIFAR-10 batch: {exc}") from None
     if not isinstance(batch, dict):
@@ -143,20 +145,6 @@ def read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"{path}: 'labels' must be {len(data)} integers in 0..9")
     images = data.astype(np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), labels.astype(np.int64)
-
-
-class _ArraysOnly(pickle.Unpickler):
-    """Rebuilds dicts, lists, strings and NumPy arrays; refuses every other class."""
-
-    ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
-    }
-
-    def find_class(self, module, name):
-        if (module, name) in self.ALLOWED:
-            return super().find_class(module.replace("numpy.core", "numpy._core"), name)
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
 
 
 def load(data_dir: str | Path) -> Dataset:

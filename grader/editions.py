@@ -72,13 +72,15 @@ def takes(relative: str, cls: str, parameter: str) -> Clue:
 class Layout:
     """How our reference or starter folder becomes one year's folder: files removed,
     top-level names removed from files, text replaced, files the starter of that year
-    ships filled in (copied from the reference), and extra files made for a role."""
+    ships filled in (copied from the reference), extra files made for a role, and the
+    folder it often sits in one level deeper."""
 
     remove: tuple[str, ...] = ()
     drop: dict[str, tuple[str, ...]] = field(default_factory=dict)
     replace: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     provided: tuple[str, ...] = ()
     extra: Callable[[Path, str], None] | None = None  # (folder, "reference" or "starter")
+    nest: str = ""  # a folder the year's folder sits in (a zip without a top-level folder, unpacked into one)
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,10 @@ def find(editions: list[Edition], asked: int | str) -> Edition:
 def build(edition: Edition, reference: Path, starter: Path, role: str, target: Path) -> Path:
     """``target``: our reference (``role`` "reference") or our starter ("starter") laid
     out as that year's folder."""
-    source = reference if role == "reference" else starter
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
     layout = edition.layout
+    source, top = (reference if role == "reference" else starter), target
+    target = target / layout.nest if layout.nest else target
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
     for relative in layout.provided:
         shutil.copyfile(reference / relative, target / relative)
     for relative in layout.remove:
@@ -156,7 +159,7 @@ def build(edition: Edition, reference: Path, starter: Path, role: str, target: P
         path.write_text(text)
     if layout.extra:
         layout.extra(target, role)
-    return target
+    return top
 
 
 def _drop_names(path: Path, names: tuple[str, ...]) -> None:

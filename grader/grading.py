@@ -18,7 +18,7 @@ import numpy as np
 from . import __version__, data
 from .checks import Check, Verdict
 from .probe import Probe
-from .reference import GraderError, Reference, open_reference
+from .reference import GraderError, Reference, References, open_reference
 from .results import CheckResult, Report, Status
 from .submission import PACKAGE, InvalidSubmission, prepare
 from .suite import Suite
@@ -32,9 +32,11 @@ MAX_SOURCE = 2 << 20  # bytes of a source file read for static checks
 class Context:
     """What a check sees while it judges (see ``checks``)."""
 
-    def __init__(self, student: Worker, reference: Reference, dataset: data.Dataset, root: Path, seed: int):
+    def __init__(self, student: Worker, reference: Reference, dataset: data.Dataset, root: Path, seed: int,
+                 student_args: dict[str, str] | None = None):
         self._student, self._reference = student, reference
         self.dataset, self.root, self.seed = dataset, root, seed
+        self.student_args = student_args or {}
         self.sources: dict[str, bytes] | None = None
         self.begin("")
 
@@ -44,7 +46,7 @@ class Context:
         self.output, self.seconds = [], 0.0
 
     def student(self, probe: Probe):
-        reply = self._student.ask(probe, seed=self.probe_seed)
+        reply = self._student.ask(probe.renamed(self.student_args), seed=self.probe_seed)
         self.seconds += reply.seconds
         if reply.output:
             self.output.append(reply.output)
@@ -56,24 +58,33 @@ class Context:
     def source(self, relative: str) -> str | None:
         """A source file as handed in (from the snapshot taken before any worker ran,
         when there is one: code under test may rewrite its own files)."""
+        data = self.file(relative)
+        return None if data is None else data[:MAX_SOURCE].decode("utf-8", errors="replace")
+
+    def file(self, relative: str) -> bytes | None:
+        """A file of the snapshot (sources, saved models), as bytes; None when absent."""
         if self.sources is not None:
-            text = self.sources.get(Path(relative).as_posix())
-            return None if text is None else text[:MAX_SOURCE].decode("utf-8", errors="replace")
+            return self.sources.get(Path(relative).as_posix())
         path = self.root / relative
         if not path.is_file() or path.is_symlink():
             return None
         with open(path, "rb") as handle:
-            return handle.read(MAX_SOURCE).decode("utf-8", errors="replace")
+            return handle.read(16 << 20)
 
 
-def run_suite(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = None, seed: int = 0,
-              limits: Limits = Limits(), on_result: Callable[[CheckResult], None] | None = None,
-              reference: Reference | None = None) -> Report:
-    """Grade one submission with one suite; always returns a full report. Callers go
-    through ``grader.api.grade``.
+Pick = Callable[[Path | None], tuple[Suite, str]]  # the folder holding cs231n/ (or None) -> suite, note
 
-    ``reference`` may be shared across submissions (its answers are cached); by
-    default one is started for this submission and closed again.
+
+def run_suite(suite: Suite, path: str | Path, *, pick: Pick | None = None, dataset: data.Dataset | None = None,
+              seed: int = 0, limits: Limits = Limits(), on_result: Callable[[CheckResult], None] | None = None,
+              references: References | None = None) -> Report:
+    """Grade one submission; always returns a full report. Callers go through
+    ``grader.api.grade``.
+
+    ``pick`` chooses the suite (a course edition) from the submission's folder, before
+    anything runs; ``suite`` is used without one, and for a submission that cannot be
+    opened. ``references`` may be shared across submissions (their answers are cached);
+    by default a reference is started for this submission and closed again.
     """
     started = time.perf_counter()
     report = Report(suite.name, str(path), dataset="", grader_version=__version__)
@@ -95,18 +106,21 @@ def run_suite(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = 
         return report
 
     with submission:
+        if pick is not None:
+            suite, note = pick(submission.root if submission.package_root is not None else None)
+            report.assignment = suite.name
+            report.notes.append(note)
         report.notes += submission.notes
         report.notes += suite.prepare_workspace(submission.root)
         dataset, notes = data.choose(dataset, submission.package_root)
         report.dataset = dataset.name
         report.notes += notes + [isolation_note(limits)]
         student = Worker(submission.root, limits, hide=data.private_files())
-        own_reference = reference is None
-        if own_reference:
-            reference = open_reference(suite, limits)
+        own_reference = references is None
+        reference = open_reference(suite, limits) if own_reference else references.get(suite, limits)
         no_package = submission.package_root is None
         try:
-            ctx = Context(student, reference, dataset, submission.root, seed)
+            ctx = Context(student, reference, dataset, submission.root, seed, suite.student_args)
             ctx.sources = submission.snapshot()  # before the first check starts the worker
             passed: set[str] = set()
             for check in suite.checks:

@@ -77,6 +77,19 @@ class Probe:
             yield from step_[1:]
         yield {key: spec[key] for key in ("dout", "data") if key in spec}
 
+    def renamed(self, names: dict[str, str]) -> "Probe":
+        """The same probe with arguments called otherwise (``{"old": "new"}``), wherever they appear."""
+        if not names:
+            return self
+
+        def visit(node):
+            if isinstance(node, dict):
+                return {names.get(k, k): visit(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [visit(item) for item in node]
+            return node
+        return replace(self, spec=visit(self.spec))
+
     def with_args(self, **changes) -> "Probe":
         """The same probe with some named arguments replaced, wherever they appear."""
         spec = copy.deepcopy(self.spec)

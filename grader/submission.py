@@ -28,6 +28,7 @@ MAX_DEPTH = 6  # folders searched below the top for the package
 MAX_NESTING = 16  # folders copied below the package's folder (or unpacked from a zip)
 MAX_NOTEBOOK = 50 << 20  # bytes of a lone notebook
 SNAPSHOT_EACH, SNAPSHOT_TOTAL = 2 << 20, 64 << 20  # bytes of .py source kept in memory for static checks
+SAVED_EACH = 16 << 20  # bytes of one saved model (cs231n/saved/*.npy) kept for the saved-model checks
 
 
 class InvalidSubmission(ValueError):
@@ -43,15 +44,20 @@ class Submission:
     _temp: Path | None = None
 
     def snapshot(self) -> dict[str, bytes]:
-        """The workspace's Python sources, read into memory: what static checks read,
-        whatever the code under test later does to the files."""
-        sources, total = {}, 0
-        for path in sorted(self.root.rglob("*.py")):
-            if path.is_file() and not path.is_symlink() and total < SNAPSHOT_TOTAL:
+        """The workspace's Python sources and saved models (``cs231n/saved/*.npy``), read
+        into memory: what static checks and saved-model checks read, whatever the code
+        under test later does to the files. A file larger than its cap is cut (sources)
+        or left out (models)."""
+        files, total = {}, 0
+        found = [(p, SNAPSHOT_EACH, True) for p in sorted(self.root.rglob("*.py"))]
+        found += [(p, SAVED_EACH, False) for p in sorted((self.root / PACKAGE / "saved").glob("*.npy"))]
+        for path, cap, cut in found:
+            if path.is_file() and not path.is_symlink() and total < SNAPSHOT_TOTAL and \
+                    (cut or path.stat().st_size <= cap):
                 with open(path, "rb") as handle:
-                    sources[path.relative_to(self.root).as_posix()] = data = handle.read(SNAPSHOT_EACH)
+                    files[path.relative_to(self.root).as_posix()] = data = handle.read(cap)
                 total += len(data)
-        return sources
+        return files
 
     def cleanup(self) -> None:
         if self._temp:

@@ -63,6 +63,9 @@ class Suite:
     parts: list[Part]
     starter: str = ""  # default: the same name as the reference
     about: str = ""  # one line for ``grade list``
+    # Arguments the student's code of this edition names otherwise than the reference,
+    # e.g. {"dropout_keep_ratio": "dropout"}: renamed in every request to the student's worker.
+    student_args: dict[str, str] = field(default_factory=dict)
     checks: list[Check] = field(init=False)
 
     def __post_init__(self):

@@ -69,10 +69,18 @@ class SuiteBatch:
 
 
 def batch_folder(suite, target: Path) -> Path:
-    """``target`` holding ``reference`` and ``starter``: copies of the suite's folders."""
+    """``target`` holding ``reference`` and ``starter``: copies of the suite's folders, laid
+    out as its course edition's year has them when it is one."""
+    from grader import editions
+    from grader.suites import edition_of
+
+    edition = edition_of(suite.name)
     for role, root in (("reference", REFERENCE / suite.reference), ("starter", STARTER / suite.starter)):
         assert root.is_dir(), f"suite {suite.name} is registered, but it has no {role} folder at {root}"
-        shutil.copytree(root, target / role, ignore=shutil.ignore_patterns("__pycache__"))
+        if edition is None:
+            shutil.copytree(root, target / role, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            editions.build(edition, REFERENCE / suite.reference, STARTER / suite.starter, role, target / role)
     return target
 
 
@@ -86,6 +94,7 @@ def suite_batch(tmp_path_factory):
 
     from grader.batch.gradebook import FILENAME, Gradebook
     from grader.batch.runner import run_batch
+    from grader.suites import edition_of
 
     shared = tmp_path_factory.getbasetemp().parent / "suite-batches"  # the same folder for every worker
     shared.mkdir(exist_ok=True)
@@ -96,7 +105,10 @@ def suite_batch(tmp_path_factory):
             if not (place / "done").exists():
                 shutil.rmtree(place, ignore_errors=True)
                 folder = batch_folder(suite, place / "submissions")
-                result = run_batch(name, folder, place / "out", jobs=2, progress=False, console=Console(quiet=True))
+                # A course edition's folders go to their assignment, which must detect the edition.
+                edition = edition_of(name)
+                result = run_batch(edition.assignment if edition else name, folder, place / "out", jobs=2,
+                                   progress=False, console=Console(quiet=True))
                 (place / "result").write_text(json.dumps({"graded": result.graded, "skipped": result.skipped}))
                 (place / "done").write_text("")
             with Gradebook(place / "out" / FILENAME) as book:

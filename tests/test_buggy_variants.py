@@ -16,6 +16,7 @@ MUTANTS = catalogue()
 @pytest.mark.parametrize("assignment, at_least", [("assignment1", 10), ("assignment2", 18)])
 def test_there_are_enough_realistic_mistakes(assignment, at_least):
     assert len([m for m in MUTANTS if m.assignment == assignment]) >= at_least
+    assert len([m for m in MUTANTS if m.edition]) >= 10  # in the later editions' parts
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
@@ -26,8 +27,8 @@ def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, 
     lost = {r.name for r in report.results if r.score < r.max_score}
     assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
     for result in report.results:
-        if result.name in must_fail:
-            assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED), result
+        if result.name in must_fail:  # (a saved model holding code is not a gradable file)
+            assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED, Status.INVALID_SUBMISSION), result
         elif result.name in must_skip:
             assert result.status is Status.SKIPPED, result
     if mutant.hint:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import REFERENCE
-from grader.mutants import apply, catalogue
-from grader.suites import SUITES, load_suite
+from grader.mutants import apply, catalogue, suite_name
+from grader.suites import load_suite
 
-MUTANTS = [m for m in catalogue() if m.assignment in SUITES]
+MUTANTS = catalogue()
 
 
 def test_the_catalogue_is_large_enough():
@@ -18,7 +18,9 @@ def test_the_catalogue_is_large_enough():
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
 def test_every_mutant_changes_the_code_and_must_lose_points(mutant, tmp_path):
-    titles = {check.title for check in load_suite(mutant.assignment).checks}
+    titles = {check.title for check in load_suite(suite_name(mutant)).checks}
     assert mutant.caught_by and mutant.caught_by <= titles, mutant.caught_by - titles
     folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "mutant")
-    assert (folder / mutant.file).read_text() != (REFERENCE / mutant.assignment / mutant.file).read_text()
+    original = REFERENCE / mutant.assignment / mutant.file
+    assert not original.exists() or (folder / mutant.file).read_bytes() != original.read_bytes()
+    assert (folder / mutant.file).exists() or mutant.make is not None

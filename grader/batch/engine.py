@@ -54,11 +54,13 @@ class Job:
     limits: Limits = Limits()
     seed: int = 0
     data_dir: str | None = None
+    edition: str | None = None  # None: detected from each submission (for an assignment)
 
     @property
     def settings(self) -> str:
         """What besides the content and the grader decides the grade; --resume compares it."""
-        return json.dumps({"limits": asdict(self.limits), "seed": self.seed, "data": self.data_dir}, sort_keys=True)
+        return json.dumps({"limits": asdict(self.limits), "seed": self.seed, "data": self.data_dir,
+                           "edition": self.edition}, sort_keys=True)
 
 
 OnDone = Callable[[Graded], None]
@@ -74,8 +76,8 @@ def grade_one(job: Job) -> Graded:
     suite = load_suite(job.assignment)
     hashed = content_hash(Path(job.path))  # before grading, as the batch hashed it for --resume
     try:
-        report = api.grade(suite, job.path, dataset=_dataset(job.data_dir), seed=job.seed, limits=job.limits,
-                           references=_references())
+        report = api.grade(job.assignment, job.path, edition=job.edition, dataset=_dataset(job.data_dir),
+                           seed=job.seed, limits=job.limits, references=_references())
         record = Graded(job.student, job.path, hashed, submission_status(report.results), report, settings=job.settings)
     except Exception:  # the grader's own failure: say so, keep the batch going
         record = failed(job, "the grader failed:\n" + traceback.format_exc(limit=-4))

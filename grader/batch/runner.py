@@ -57,7 +57,7 @@ def cores() -> int:
 def run_batch(assignment: str, directory: Path, out: Path, *, jobs: int | None = None, only: tuple[str, ...] = (),
               resume: bool = False, limits: Limits = Limits(), seed: int = 0, data_dir: str | None = None,
               scheduler: str | None = None, console: Console | None = None, progress: bool = True,
-              similarity: bool = True) -> BatchResult:
+              similarity: bool = True, edition: str | None = None) -> BatchResult:
     suite = load_suite(assignment)
     directory, out = Path(directory), Path(out)
     console = console or Console()
@@ -78,11 +78,12 @@ def run_batch(assignment: str, directory: Path, out: Path, *, jobs: int | None =
     result = BatchResult(out, skipped=found.skipped)
     with book:
         run = book.start_run(str(directory.resolve()), engine_name, {"only": list(only), "resume": resume, "seed": seed,
-                                                           "limits": asdict(limits), "data": data_dir},
+                                                           "limits": asdict(limits), "data": data_dir,
+                                                           "edition": edition},
                              version, engine.now(), found.skipped)
         todo = []
         for student, path in wanted.items():
-            job = engine.Job(student, str(path), assignment, limits, seed, data_dir)
+            job = engine.Job(student, str(path), assignment, limits, seed, data_dir, edition)
             if resume and book.is_graded(student, content_hash(path), version, job.settings):
                 result.reused += 1
             else:
@@ -159,13 +160,28 @@ def export(out: Path, gradebook: Path | None = None) -> list[Path]:
     with book:
         records, skipped = book.load(), book.skipped()
     suite = load_suite(book.assignment)
-    parts = {part.name: part.points for part in suite.parts}
+    parts, titles = columns(suite, records)
     files = [write_grades_csv(out / "grades.csv", records, parts)]
     for record in records:
         if record.graded:
             files.append(write_results_json(out / "results" / record.student / "results.json", record.report, record))
             files.append(write_feedback(out / "feedback" / f"{record.student}.md", record))
-    files.append(write_report_html(out / "report.html", suite.name, records, [c.title for c in suite.checks],
-                                   suite.max_score, skipped, engine.now(),
+    top = max([suite.max_score] + [r.report.max_score for r in records if r.graded])
+    files.append(write_report_html(out / "report.html", book.assignment, records, titles, top, skipped, engine.now(),
                                    similarity_page=(out / "similarity.html").is_file()))
     return files
+
+
+def columns(suite, records: list[Graded]) -> tuple[dict[str, float], list[str]]:
+    """The parts (with their points) and check titles the exports show: those of the
+    editions the submissions were graded with, in the order they appear (a part's points
+    as the first such submission had them); the suite's when nothing is graded yet."""
+    graded = [r.report for r in records if r.graded and r.report.results]
+    if not graded:
+        return {part.name: part.points for part in suite.parts}, [c.title for c in suite.checks]
+    parts, titles = {}, []
+    for report in graded:
+        for name, (_, points) in report.part_scores().items():
+            parts.setdefault(name, points)
+        titles += [r.name for r in report.results if r.name not in titles]
+    return parts, titles

@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,20 @@ class Mutant:
     caught_by: frozenset[str]
     about: str = ""
     hint: str = ""  # words the feedback of a check that catches it must say
+    edition: str = ""  # the suite of one course edition: the mutant is of that year's folder
+    make: Callable[[Path], None] | None = None  # writes the file (e.g. a saved model) instead of editing it
 
 
-def mutant(name, assignment, file, edits, caught_by, about="", hint=""):
-    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint)
+def mutant(name, assignment, file, edits, caught_by, about="", hint="", edition="", make=None):
+    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, edition, make)
 
 
 def catalogue() -> list[Mutant]:
-    """Every mutant of every assignment (one module per assignment in this package)."""
-    from . import assignment1, assignment2
+    """Every mutant of every assignment (one module per assignment in this package, and
+    the later editions' own parts in ``editions``)."""
+    from . import assignment1, assignment2, editions
 
-    return [*assignment1.MUTANTS, *assignment2.MUTANTS]
+    return [*assignment1.MUTANTS, *assignment2.MUTANTS, *editions.MUTANTS]
 
 
 # The suite each assignment's mutants are graded with: assignment 2's mistakes are all in the
@@ -44,13 +48,26 @@ SUITE_OF = {"assignment2": "assignment2-numpy"}
 
 
 def suite_name(mutant: Mutant) -> str:
-    return SUITE_OF.get(mutant.assignment, mutant.assignment)
+    return mutant.edition or SUITE_OF.get(mutant.assignment, mutant.assignment)
 
 
 def apply(mutant: Mutant, reference: Path, target: Path) -> Path:
-    """Copy the reference solution to ``target`` and make the mutant's edits there."""
-    shutil.copytree(reference, target, ignore=shutil.ignore_patterns("__pycache__"))
+    """Copy the reference solution to ``target`` (laid out as the mutant's edition has it)
+    and make the mutant's edits there."""
+    from ..editions import build
+    from ..reference import starter_root
+    from ..suites import edition_of
+
+    edition = edition_of(mutant.edition) if mutant.edition else None
+    if edition is None:
+        shutil.copytree(reference, target, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        build(edition, reference, starter_root() / mutant.assignment, "reference", target)
+        target = target / edition.layout.nest if edition.layout.nest else target
     path = target / mutant.file
+    if mutant.make is not None:
+        mutant.make(path)
+        return target
     text = path.read_text()
     for old, new in mutant.edits:
         if text.count(old) != 1:

@@ -65,9 +65,11 @@ def training(dataset, rng):
                         timeout=300)
 
 
-def part() -> Part:
+def part(init_points: float = 2) -> Part:
+    """``init_points``: 0 where ``__init__`` is provided code (2025 on)."""
+    init = "initialization" + ("" if init_points else " (provided code, no points)")
     return Part("two_layer_net", (
-        Property("initialization", 2, cases=init_cases, test=initialized(expected_shapes, {"b": 0.0})),
+        Property(init, init_points, cases=init_cases, test=initialized(expected_shapes, {"b": 0.0})),
         Matches("scores with injected parameters", 3, cases=net_cases(False, 0.0), tol=1e-9),
         Matches("loss and gradients, no reg", 3, cases=net_cases(True, 0.0), names=("loss", "grads"), tol=1e-8),
         Matches("loss and gradients, with reg", 3, cases=net_cases(True, 0.7), names=("loss", "grads"), tol=1e-8,

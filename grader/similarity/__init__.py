@@ -67,14 +67,14 @@ def run(assignment: str, directory: Path, out: Path, *, exclude: tuple[Path, ...
     submissions (off by default)."""
     from ..batch.entries import discover
     from ..reference import starter_root
-    from ..suites import SUITES, load_suite
+    from ..suites import ASSIGNMENTS, SUITES, load_suite
     from . import report
     from .index import compare
     from .prints import given
     from .sources import collect
 
-    if assignment not in SUITES:
-        raise SimilarityError(f"unknown assignment {assignment!r}; known: {', '.join(sorted(SUITES))}")
+    if assignment not in SUITES and assignment not in ASSIGNMENTS:
+        raise SimilarityError(f"unknown assignment {assignment!r}; known: {', '.join([*ASSIGNMENTS, *SUITES])}")
     started = time.perf_counter()
     directory, out = Path(directory), Path(out)
     starter = starter_root() / load_suite(assignment).starter
