@@ -19,7 +19,7 @@ def lost_points(report):
 def value_checks():
     """The NumPy suite without the checks that train a model: their inputs (the dataset
     and the hyperparameters) are the same for every seed, and their thresholds come from
-    the reference's accuracies over 20 seeds (benchmarks/assignment2_training.py)."""
+    the reference's accuracies over 20 seeds (benchmarks/training_thresholds.py)."""
     suite = load_suite("assignment2-numpy")
     return suite.only(*(c.title for c in suite.checks if not isinstance(c, Accuracy)))
 

@@ -1,7 +1,8 @@
 """The gradebook: one SQLite file per batch output folder (standard library sqlite3, WAL).
 
 Tables: ``submissions`` (one row per student: status, score, content hash, grader
-version, timings), ``checks`` (one row per check of a graded submission), ``runs``
+version, timings, the suite (course edition) it was graded with), ``checks`` (one row
+per check of a graded submission), ``runs``
 (one row per batch run, ``finished_at`` empty for a run that was killed),
 ``skipped`` (entries of the batch folder that are not submissions, per run) and
 ``similarity`` (the pairs of submissions the latest similarity pass listed, with
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     student TEXT PRIMARY KEY, source TEXT NOT NULL, content_hash TEXT, status TEXT NOT NULL,
     score REAL, max_score REAL, dataset TEXT, notes TEXT, message TEXT, grader_version TEXT, settings TEXT,
     run_id INTEGER REFERENCES runs(id), graded_by TEXT, started_at TEXT, finished_at TEXT,
-    seconds REAL);
+    seconds REAL, suite TEXT);
 CREATE TABLE IF NOT EXISTS checks (
     student TEXT NOT NULL REFERENCES submissions(student) ON DELETE CASCADE, position INTEGER NOT NULL,
     name TEXT NOT NULL, part TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,
@@ -65,6 +66,9 @@ class Gradebook:
         self.db.execute("PRAGMA foreign_keys=ON")
         with self.db:
             self.db.executescript(SCHEMA)
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
+            if "suite" not in columns:  # a gradebook from before course editions
+                self.db.execute("ALTER TABLE submissions ADD COLUMN suite TEXT")
             stored = self.db.execute("SELECT value FROM meta WHERE key='assignment'").fetchone()
             if stored is None and assignment is None:
                 raise GradebookError(f"{path} is not a gradebook")
@@ -122,10 +126,13 @@ class Gradebook:
         with self.db:
             self.db.execute("DELETE FROM checks WHERE student=?", (graded.student,))
             self.db.execute(
-                "INSERT OR REPLACE INTO submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO submissions (student, source, content_hash, status, score, max_score, dataset, "
+                "notes, message, grader_version, settings, run_id, graded_by, started_at, finished_at, seconds, suite) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (graded.student, graded.source, graded.content_hash, graded.status.value, report.score,
                  report.max_score, report.dataset, json.dumps(report.notes), graded.message, graded.grader_version,
-                 graded.settings, run, graded.graded_by, graded.started_at, graded.finished_at, graded.seconds))
+                 graded.settings, run, graded.graded_by, graded.started_at, graded.finished_at, graded.seconds,
+                 report.assignment))
             self.db.executemany(
                 "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(graded.student, i, r.name, r.part, r.score, r.max_score, r.status.value, r.feedback, r.output,
@@ -140,7 +147,8 @@ class Gradebook:
                 row["feedback"] or "", row["output"] or "", row["seconds"] or 0.0))
         graded = []
         for row in self.db.execute("SELECT * FROM submissions ORDER BY student"):
-            report = Report(self.assignment, row["source"], row["dataset"] or "", checks.get(row["student"], []),
+            report = Report(row["suite"] or self.assignment, row["source"], row["dataset"] or "",
+                            checks.get(row["student"], []),
                             execution_time=row["seconds"] or 0.0, grader_version=row["grader_version"] or "",
                             notes=json.loads(row["notes"] or "[]"))
             graded.append(Graded(

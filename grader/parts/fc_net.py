@@ -6,7 +6,7 @@ Networks with dropout are compared with the reference in test mode and checked
 numerically with a fixed seed, because the student's random draws need not match ours.
 Thresholds on the embedded digits (shown at 16x16): the reference's lowest held-out
 accuracy over 20 grading seeds (84.7-89.3%, SGD+momentum) minus 6 points, 78%
-(``benchmarks/assignment2_training.py``); the 50-image overfitting reached 100% for all
+(``benchmarks/training_thresholds.py``); the 50-image overfitting reached 100% for all
 20 seeds. CIFAR-10: the course's target minus a margin (45%), not a measurement.
 """
 from __future__ import annotations
