@@ -22,7 +22,7 @@ from .reference import GraderError, Reference, open_reference
 from .results import CheckResult, Report, Status
 from .submission import PACKAGE, InvalidSubmission, prepare
 from .suite import Suite
-from .worker import sandbox
+from .worker import numpy2, sandbox
 from .worker.client import Worker
 from .worker.limits import Limits
 
@@ -99,7 +99,7 @@ def run_suite(suite: Suite, path: str | Path, *, dataset: data.Dataset | None = 
         report.notes += suite.prepare_workspace(submission.root)
         dataset, notes = data.choose(dataset, submission.package_root)
         report.dataset = dataset.name
-        report.notes += notes + [isolation_note(limits)]
+        report.notes += notes + [isolation_note(limits)] + ([numpy2.note()] if limits.numpy_compat else [])
         student = Worker(submission.root, limits, hide=data.private_files())
         own_reference = reference is None
         if own_reference:

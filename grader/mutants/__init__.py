@@ -25,10 +25,13 @@ class Mutant:
     caught_by: frozenset[str]
     about: str = ""
     hint: str = ""  # words the feedback of a check that catches it must say
+    # checks of caught_by where the mistake makes the code raise (crash, out of memory)
+    # instead of answering wrong, e.g. in provided code it feeds
+    raises: frozenset[str] = frozenset()
 
 
-def mutant(name, assignment, file, edits, caught_by, about="", hint=""):
-    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint)
+def mutant(name, assignment, file, edits, caught_by, about="", hint="", raises=()):
+    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, frozenset(raises))
 
 
 def catalogue() -> list[Mutant]:

@@ -17,7 +17,8 @@ from .. import data
 from ..checks import Accuracy, Alternative, GradientCheck, Matches, Property
 from ..probe import method, solver_train, step
 from ..suite import Part
-from .common import SOLVER, close, initialized, provided_fast_layers, solver_kwargs, test_labels, training_views
+from .common import (SOLVER, close, initialized, penalty_mistakes, provided_fast_layers, solver_kwargs, test_labels,
+                     training_views, weight_matrices)
 
 FC_NET = "cs231n.classifiers.fc_net:FullyConnectedNet"
 # Hyperparameters handed to the student's training code. ``size``: the digits are shown at
@@ -94,11 +95,22 @@ def gradients_miss_reg(got, expected, probe):
     return None
 
 
+def beta_gradient_is_db(got, expected, probe):
+    grads = got[1] if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], dict) else {}
+    for name in (k for k in expected[1] if k.startswith("beta")):
+        b = expected[1].get(f"b{name[4:]}")
+        if close(grads.get(name), b) and not close(expected[1][name], b):
+            return f"grads[{name!r}] holds the affine layer's db (grads['b{name[4:]}']): store the normalization " \
+                   "layer's dbeta there"
+    return None
+
+
 REG_HINTS = (
     Alternative({"reg": 0.0}, "the regularization term 0.5 * reg * sum(W*W) over every weight matrix is missing"),
     Alternative(lambda probe: {"reg": 2 * probe.arg("reg")},
                 "the penalty is 0.5 * reg * sum(W*W) (gradient reg * W), not reg * sum(W*W)"),
     gradients_miss_reg,
+    penalty_mistakes(0.5, weight_matrices),
 )
 
 
@@ -192,11 +204,11 @@ def part() -> Part:
         Matches("loss and gradients with regularization", 2, cases=fc_cases(reg=0.37), names=("loss", "grads"),
                 tol=1e-8, hints=REG_HINTS),
         Matches("loss and gradients with batchnorm", 3, cases=fc_cases(normalization="batchnorm", reg=0.21),
-                names=("loss", "grads"), tol=1e-8, hints=REG_HINTS),
+                names=("loss", "grads"), tol=1e-8, hints=REG_HINTS + (beta_gradient_is_db,)),
         Matches("batchnorm: test-mode scores use the running averages", 1,
                 cases=fc_cases(normalization="batchnorm", test_after_train=True), tol=1e-8),
         Matches("loss and gradients with layernorm", 2, cases=fc_cases(normalization="layernorm", reg=0.21),
-                names=("loss", "grads"), tol=1e-8, hints=REG_HINTS),
+                names=("loss", "grads"), tol=1e-8, hints=REG_HINTS + (beta_gradient_is_db,)),
         Matches("dropout: test-mode scores", 1, cases=fc_dropout_scores, tol=1e-8),
         Property("dropout: active in training only, repeatable with a seed", 1, cases=fc_dropout_repeats,
                  test=dropout_in_the_net),
