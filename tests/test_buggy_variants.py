@@ -24,10 +24,13 @@ def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, 
     report = grade_with(suite_name(mutant), folder, dataset=digits)
     must_fail, must_skip = expected_losses(mutant, load_suite(suite_name(mutant)))
     lost = {r.name for r in report.results if r.score < r.max_score}
-    assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
+    assert lost - mutant.may_lose == must_fail | must_skip, \
+        {r.name: r.feedback for r in report.results if r.name in lost}
     for result in report.results:
         if result.name in mutant.raises:
             assert result.status in (Status.CRASH, Status.MEMORY), result
+        elif result.name in mutant.may_lose:
+            assert result.status in (Status.PASSED, Status.FAILED), result
         elif result.name in must_fail:
             assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED), result
         elif result.name in must_skip:

@@ -20,6 +20,7 @@ def test_the_catalogue_is_large_enough():
 def test_every_mutant_changes_the_code_and_must_lose_points(mutant, tmp_path):
     titles = {check.title for check in load_suite(mutant.assignment).checks}
     assert mutant.caught_by and mutant.caught_by <= titles, mutant.caught_by - titles
-    assert mutant.raises <= mutant.caught_by, mutant.raises - mutant.caught_by
+    assert mutant.raises <= mutant.caught_by and not mutant.may_lose & mutant.caught_by
+    assert all("faster" in title for title in mutant.may_lose), mutant.may_lose  # only timed checks are unsure
     folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "mutant")
     assert (folder / mutant.file).read_text() != (REFERENCE / mutant.assignment / mutant.file).read_text()

@@ -28,10 +28,13 @@ class Mutant:
     # checks of caught_by where the mistake makes the code raise (crash, out of memory)
     # instead of answering wrong, e.g. in provided code it feeds
     raises: frozenset[str] = frozenset()
+    # timed checks the mistake leaves near their ratio: they may or may not lose points
+    may_lose: frozenset[str] = frozenset()
 
 
-def mutant(name, assignment, file, edits, caught_by, about="", hint="", raises=()):
-    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, frozenset(raises))
+def mutant(name, assignment, file, edits, caught_by, about="", hint="", raises=(), may_lose=()):
+    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, frozenset(raises),
+                  frozenset(may_lose))
 
 
 def catalogue() -> list[Mutant]:

@@ -49,7 +49,8 @@ def uses_x_for_centered(got, expected, probe):
     D = x.shape[1]
     std = np.sqrt(x.var(axis=1, keepdims=True) + (probe.arg("ln_param") or {}).get("eps", 1e-5))
     dx_hat, x_hat = dout * gamma, x / std
-    folded = (dx_hat - dx_hat.mean(axis=1, keepdims=True) - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)) / std
+    folded = (dx_hat - dx_hat.mean(axis=1, keepdims=True)
+              - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True)) / std
     dvar = np.sum(dx_hat * x, axis=1, keepdims=True) * -0.5 / std ** 3
     dmean = -np.sum(dx_hat, axis=1, keepdims=True) / std + dvar * np.mean(-2 * x, axis=1, keepdims=True)
     stepwise = dx_hat / std + dvar * 2 * x / D + dmean / D
