@@ -207,3 +207,23 @@ def test_adam_in_both_correct_forms_passes_and_a_wrong_bias_correction_fails(see
 
 def test_the_optimizer_tolerance_is_the_derived_one():
     assert all(isinstance(c, Matches) and c.tol == optim.TOL == 1e-7 for c in optim.part().checks)
+
+
+def test_the_batch_settings_hold_numpy_compat_so_resume_regrades_without_it():
+    from grader.batch.engine import Job
+    from grader.worker.limits import Limits
+
+    plain, compat = Job("ada", "ada", "assignment1"), Job("ada", "ada", "assignment1", Limits(numpy_compat=True))
+    assert plain.settings != compat.settings and '"numpy_compat": true' in compat.settings
+
+
+# -- found while measuring: a numerical gradient across a ReLU's kink -----------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [121, 213])
+def test_the_reference_passes_the_dropout_gradient_check_where_it_used_to_fail(seed, grade_with):
+    title = "fc_net: dropout: gradients match a numerical gradient (fixed seed)"
+    from grader.suites import load_suite
+
+    report = grade_with(load_suite("assignment2-numpy").only(title), REFERENCE / "assignment2", seed=seed)
+    assert all(r.status is Status.PASSED for r in report.results), [(r.name, r.feedback) for r in report.results]
