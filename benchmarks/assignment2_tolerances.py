@@ -8,7 +8,12 @@ difference over the largest magnitude):
 * two different correct formulas on the same inputs: batchnorm_backward against
   batchnorm_backward_alt, the naive convolution and max pool against the fast ones;
 * the reference's analytic gradients against the numerical ones of every
-  GradientCheck of the suite.
+  GradientCheck of the suite;
+* Adam in the textbook form (the reference) against the paper's efficient form (bias
+  corrections folded into the step size) on the optimizer checks' inputs, and, as
+  "smallest mistake", the nearest a known Adam mistake comes to the reference (no
+  bias correction, t increased after the correction): the optimizer tolerance sits
+  between the two.
 """
 from __future__ import annotations
 
@@ -19,13 +24,14 @@ import numpy as np
 
 from grader.checks import GradientCheck
 from grader.compare import relative_error
-from grader.parts import batchnorm, conv
+from grader.parts import batchnorm, conv, optim
 from grader.reference import reference_root
 from grader.suites import load_suite
 from grader.worker import server
 
 sys.path.insert(0, str(reference_root() / "assignment2"))
 from cs231n import fast_layers, layers  # noqa: E402  (the reference, for this measurement only)
+from cs231n import optim as reference_optim  # noqa: E402
 
 
 def formulas(rng, worst):
@@ -53,6 +59,37 @@ def formulas(rng, worst):
                                                              fast_layers.max_pool_backward_fast(dout, fast_cache)))
 
 
+def adam_efficient(w, dw, config):
+    """Adam as in Kingma and Ba's section 2: the bias corrections folded into the step size."""
+    config = dict(config or {})
+    lr, beta1, beta2, eps = (config.setdefault(k, d) for k, d in (("learning_rate", 1e-3), ("beta1", 0.9),
+                                                                   ("beta2", 0.999), ("epsilon", 1e-8)))
+    t = config["t"] = config.get("t", 0) + 1
+    m = config["m"] = beta1 * config.get("m", np.zeros_like(w)) + (1 - beta1) * dw
+    v = config["v"] = beta2 * config.get("v", np.zeros_like(w)) + (1 - beta2) * dw ** 2
+    step = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return w - step * m / (np.sqrt(v) + eps), config
+
+
+def optimizer_forms(rng, worst, nearest):
+    cases = optim.optimizer_cases("adam")(rng) + optim.optimizer_cases("adam", optim.adam_state)(rng)
+    for probe in cases:
+        spec = probe.spec["kwargs"]
+        answers = []
+        for rule in (reference_optim.adam, adam_efficient):
+            w, config = spec["w"].copy(), None if spec["config"] is None else dict(spec["config"])
+            for _ in range(probe.spec.get("repeat", 1)):
+                w, config = rule(w, spec["dw"], config)
+            answers.append(w)
+        worst["adam textbook vs efficient form"] = max(worst["adam textbook vs efficient form"],
+                                                       relative_error(*answers))
+        with np.errstate(all="ignore"):
+            for correct, t_first in ((False, True), (True, False)):
+                wrong = optim.adam_variant(probe, correct=correct, t_first=t_first)
+                gap = relative_error(wrong, answers[0]) if np.all(np.isfinite(wrong)) else np.inf
+                nearest["adam, smallest mistake"] = min(nearest.get("adam, smallest mistake", np.inf), gap)
+
+
 def numerical(rng_for, worst):
     for check in (c for c in load_suite("assignment2").checks if isinstance(c, GradientCheck)):
         for probe in check.cases(rng_for(check.title)):
@@ -69,10 +106,12 @@ def main(seeds: int) -> None:
     import zlib
 
     worst: dict[str, float] = defaultdict(float)
+    nearest: dict[str, float] = {}
     for seed in range(seeds):
         formulas(np.random.default_rng([seed, 0]), worst)
         numerical(lambda title: np.random.default_rng([seed, zlib.crc32(title.encode())]), worst)
-    for name, error in sorted(worst.items()):
+        optimizer_forms(np.random.default_rng([seed, 1]), worst, nearest)
+    for name, error in sorted({**worst, **nearest}.items()):
         print(f"{error:9.1e}  {name}")
 
 

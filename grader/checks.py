@@ -11,14 +11,16 @@ for this check, and returns a ``Verdict``.
 from __future__ import annotations
 
 import ast
-from dataclasses import KW_ONLY, dataclass, field
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 
+from . import hints as generic_hints
 from .compare import changed_inputs, diff, relative_error
 from .probe import Probe
 from .results import Status
+from .worker import numpy2
 
 Cases = Callable[[np.random.Generator], list]
 
@@ -55,19 +57,22 @@ Pick = str | tuple
 @dataclass
 class Check:
     """``requires``: names of checks of the same part that must pass before this one runs
-    (the suite turns them into titles)."""
+    (the suite turns them into titles). ``explain``: a hint by status, said when a request
+    of this check ends with that status (e.g. ``memory`` where the cause is known)."""
 
     name: str
     points: float
     _: KW_ONLY
     requires: tuple[str, ...] = ()
     part: str = ""
+    explain: dict = field(default_factory=dict)
 
     def judge(self, ctx) -> Verdict:
         try:
             return self.decide(ctx)
         except Unanswered as stop:
-            return stop.verdict
+            hint = self.explain.get(stop.verdict.status)
+            return replace(stop.verdict, feedback=f"{stop.verdict.feedback}\n  hint: {hint}") if hint else stop.verdict
 
     def decide(self, ctx) -> Verdict:
         """The verdict of this kind of check (``reply`` ends it early when a request fails)."""
@@ -102,8 +107,7 @@ def reply_failure(reply, probe: Probe) -> Verdict:
     if reply.where:
         text += f"\n  at {reply.where}"
     if status is Status.NUMPY2:
-        text += ("\n  hint: this uses a NumPy alias that NumPy 2 removed (np.int, np.float, np.bool, "
-                 "np.object ...); use the Python builtin (int, float) or np.int64/np.float64 instead.")
+        text += f"\n  hint: {numpy2.hint(reply.message)}"
     return Verdict(status, text)
 
 
@@ -191,7 +195,7 @@ class Matches(Check):
                 text = hint(got, expected, probe)
                 if text:
                     return text
-        return None
+        return generic_hints.generic(got, expected, self.names)
 
 
 @dataclass
@@ -299,6 +303,7 @@ class Faster(Check):
     cases: Cases  # rng -> (slow_probe, fast_probe)
     min_ratio: float
     repeats: int = 3
+    hint: str = ""  # said when it is not fast enough
 
     def decide(self, ctx) -> Verdict:
         slow, fast = self.cases(ctx.rng)
@@ -311,7 +316,9 @@ class Faster(Check):
         ratio = times["slow"] / max(times["fast"], 1e-9)
         text = (f"{fast.label} took {times['fast'] * 1e3:.1f} ms, {slow.label} {times['slow'] * 1e3:.1f} ms "
                 f"({'CPU' if cpu else 'wall-clock'} time): {ratio:.1f}x faster (needs {self.min_ratio:g}x)")
-        return Verdict(Status.PASSED if ratio >= self.min_ratio else Status.FAILED, text)
+        if ratio >= self.min_ratio:
+            return Verdict(Status.PASSED, text)
+        return Verdict(Status.FAILED, text + (f"\n  hint: {self.hint}" if self.hint else ""))
 
 
 @dataclass
@@ -362,7 +369,12 @@ class Accuracy(Check):
 
 def scored(predicted, labels: np.ndarray) -> tuple[float, str | None]:
     """The accuracy of predictions (labels, or one row of class scores per image), or why
-    they cannot be scored."""
+    they cannot be scored. A plain list or tuple of as many numbers as there are labels is
+    read as an array of labels: the check that asks for an array (e.g. ``predict``) costs
+    that mistake once, not every accuracy check that uses it."""
+    if isinstance(predicted, (list, tuple)) and len(predicted) == len(labels) and \
+            all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in predicted):
+        predicted = np.asarray(predicted)
     if isinstance(predicted, np.ndarray) and predicted.ndim == 2 and predicted.dtype.kind in "iuf":
         predicted = np.argmax(predicted, axis=1) if len(predicted) == len(labels) else predicted
     if not isinstance(predicted, np.ndarray) or predicted.shape != labels.shape or \

@@ -50,6 +50,9 @@ def limit_options(command):
                "Printed output kept per check, in KiB.", scale=1024),
         _extra("--sandbox", "sandbox", click.Choice(SANDBOXES), defaults.sandbox,
                "bubblewrap: require the sandbox; none: plain processes; auto: the sandbox where it works."),
+        _extra("--numpy-compat", "numpy_compat", click.BOOL, False,
+               "Grade code written for NumPy 1: the worker puts back what NumPy 2 removed (np.int, np.product, "
+               "np.reshape(newshape=) ...); the report's notes say so.", is_flag=True),
     ]
     for option in reversed(options):
         command = option(command)
@@ -59,12 +62,12 @@ def limit_options(command):
 EXTRA_LIMITS = "grader.extra_limits"
 
 
-def _extra(flag: str, field: str, kind, default, text: str, scale: int = 1):
+def _extra(flag: str, field: str, kind, default, text: str, scale: int = 1, is_flag: bool = False):
     def remember(ctx, param, value):
         ctx.meta.setdefault(EXTRA_LIMITS, {})[field] = value * scale if scale != 1 else value
         return value
-    return click.option(flag, type=kind, default=default, show_default=True, help=text, expose_value=False,
-                        callback=remember)
+    return click.option(flag, type=kind, default=default, show_default=not is_flag, help=text, expose_value=False,
+                        callback=remember, is_flag=is_flag)
 
 
 def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limits:

@@ -22,7 +22,7 @@ from .reference import GraderError, Reference, References, open_reference
 from .results import CheckResult, Report, Status
 from .submission import PACKAGE, InvalidSubmission, prepare
 from .suite import Suite
-from .worker import sandbox
+from .worker import numpy2, sandbox
 from .worker.client import Worker
 from .worker.limits import Limits
 
@@ -114,7 +114,7 @@ def run_suite(suite: Suite, path: str | Path, *, pick: Pick | None = None, datas
         report.notes += suite.prepare_workspace(submission.root)
         dataset, notes = data.choose(dataset, submission.package_root)
         report.dataset = dataset.name
-        report.notes += notes + [isolation_note(limits)]
+        report.notes += notes + [isolation_note(limits)] + ([numpy2.note()] if limits.numpy_compat else [])
         student = Worker(submission.root, limits, hide=data.private_files())
         own_reference = references is None
         reference = open_reference(suite, limits) if own_reference else references.get(suite, limits)

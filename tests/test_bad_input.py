@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pytest
 
 from conftest import REFERENCE, checks_of
@@ -201,10 +202,31 @@ CASES = [
              LAYERS, note="1024 MiB is more than the 20 MiB allowed"),
     BadInput("np.int (NumPy 1 only)", edited(SVM_FILE, lambda t: t.replace("num_train = X.shape[0]",
                                                                             "num_train = np.int(X.shape[0])", 1)),
-             Status.NUMPY2, "NumPy 2 removed", SVM),
+             Status.NUMPY2, "np.int was removed in NumPy 2: use int", SVM),
     BadInput("np.float at import (NumPy 1 only)", edited(SVM_FILE, lambda t: t + "\nDTYPE = np.float\n"),
-             Status.NUMPY2, "NumPy 2 removed", SVM),
+             Status.NUMPY2, "np.float was removed in NumPy 2: use float", SVM),
 ]
+
+
+def removed_in_this_numpy(name: str, keyword: str = "") -> bool:
+    try:
+        getattr(np, name)(np.zeros(2), **({keyword: 2} if keyword else {}))
+    except (AttributeError, TypeError):
+        return True
+    return False
+
+
+# What NumPy 2 removed, where the installed NumPy has removed it; each also grades with --numpy-compat.
+NUMPY2 = [case for case, removed in (
+    (BadInput("np.product (NumPy 1 only)", edited(SVM_FILE, lambda t: t.replace(
+        "num_train = X.shape[0]", "num_train = int(np.product(X.shape[:1]))", 1)),
+        Status.NUMPY2, "np.product was removed in NumPy 2: use np.prod instead", SVM),
+     removed_in_this_numpy("product")),
+    (BadInput("np.reshape(newshape=) (NumPy 1 only)", edited(SVM_FILE, lambda t: t.replace(
+        "scores = X[i].dot(W)", "scores = np.reshape(X[i].dot(W), newshape=-1)", 1)),
+        Status.NUMPY2, "use np.reshape(a, shape) instead", SVM), removed_in_this_numpy("reshape", "newshape")),
+) if removed]
+CASES += NUMPY2
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -229,3 +251,12 @@ def test_bad_input_gets_a_clear_status(case, tmp_path, references, monkeypatch):
 
 def test_there_are_enough_bad_inputs():
     assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.status is Status.NUMPY2], ids=lambda c: c.name)
+def test_numpy_compat_grades_what_numpy_2_removed(case, tmp_path, references):
+    suite = checks_of("assignment1", case.broken)
+    report = api.grade(suite, case.build(tmp_path), references=references,
+                       limits=Limits(timeout_scale=0.1, numpy_compat=True))
+    assert all(r.status is Status.PASSED for r in report.results), [(r.name, r.feedback) for r in report.results]
+    assert any(note.startswith("numpy-compat: NumPy 2 removals restored in the worker") for note in report.notes)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow  # every test here starts workers
 MUTANTS = catalogue()
 
 
-@pytest.mark.parametrize("assignment, at_least", [("assignment1", 10), ("assignment2", 18)])
+@pytest.mark.parametrize("assignment, at_least", [("assignment1", 35), ("assignment2", 42)])
 def test_there_are_enough_realistic_mistakes(assignment, at_least):
     assert len([m for m in MUTANTS if m.assignment == assignment]) >= at_least
     assert len([m for m in MUTANTS if m.edition]) >= 10  # in the later editions' parts
@@ -25,9 +25,14 @@ def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, 
     report = grade_with(suite_name(mutant), folder, dataset=digits)
     must_fail, must_skip = expected_losses(mutant, load_suite(suite_name(mutant)))
     lost = {r.name for r in report.results if r.score < r.max_score}
-    assert lost == must_fail | must_skip, {r.name: r.feedback for r in report.results if r.name in lost}
+    assert lost - mutant.may_lose == must_fail | must_skip, \
+        {r.name: r.feedback for r in report.results if r.name in lost}
     for result in report.results:
-        if result.name in must_fail:  # (a saved model holding code is not a gradable file)
+        if result.name in mutant.raises:
+            assert result.status in (Status.CRASH, Status.MEMORY), result
+        elif result.name in mutant.may_lose:
+            assert result.status in (Status.PASSED, Status.FAILED), result
+        elif result.name in must_fail:  # (a saved model holding code is not a gradable file)
             assert result.status in (Status.FAILED, Status.NOT_IMPLEMENTED, Status.INVALID_SUBMISSION), result
         elif result.name in must_skip:
             assert result.status is Status.SKIPPED, result

@@ -207,3 +207,23 @@ def test_the_in_place_check_follows_each_kind_of_probe():
     assert forward_backward("m:f", "m:b", x=x, dout=x).sent_inputs()[1] == ({"dout": x}, ("dout_after",))
     assert [where for _, where in method("m:C", step("a", x=x), step("b", y=x)).sent_inputs()] == [
         ("args_after", 0), ("args_after", 1)]
+
+
+def test_a_known_cause_of_a_status_is_said_and_numpy2_names_the_replacement():
+    memory = Reply(False, status=Status.MEMORY, message="MemoryError: out of memory")
+    check = Matches("c", 1, **MATCHES, explain={Status.MEMORY: "a 3-D broadcast?"})
+    verdict = check.judge(FakeContext(lambda p: memory, answer))
+    assert verdict.status is Status.MEMORY and verdict.feedback.endswith("hint: a 3-D broadcast?")
+    old = Reply(False, status=Status.NUMPY2, message="AttributeError: module 'numpy' has no attribute 'product'")
+    verdict = Matches("c", 1, **MATCHES).judge(FakeContext(lambda p: old, answer))
+    assert "np.product was removed in NumPy 2: use np.prod instead" in verdict.feedback
+
+
+def test_faster_says_its_hint_only_when_too_slow():
+    check = Faster("f", 1, cases=lambda rng: (call("m:slow"), call("m:fast")), min_ratio=10, hint="broadcast?")
+    timed = {"m:slow": 1.0, "m:fast": 0.5}
+    slow = check.judge(FakeContext(lambda p: Reply(True, value={}, seconds=timed[p.spec["target"]])))
+    assert slow.status is Status.FAILED and "hint: broadcast?" in slow.feedback
+    timed["m:fast"] = 0.01
+    fast = check.judge(FakeContext(lambda p: Reply(True, value={}, seconds=timed[p.spec["target"]])))
+    assert fast.status is Status.PASSED and "hint" not in fast.feedback

@@ -26,12 +26,19 @@ class Mutant:
     caught_by: frozenset[str]
     about: str = ""
     hint: str = ""  # words the feedback of a check that catches it must say
+    # checks of caught_by where the mistake makes the code raise (crash, out of memory)
+    # instead of answering wrong, e.g. in provided code it feeds
+    raises: frozenset[str] = frozenset()
+    # timed checks the mistake leaves near their ratio: they may or may not lose points
+    may_lose: frozenset[str] = frozenset()
     edition: str = ""  # the suite of one course edition: the mutant is of that year's folder
     make: Callable[[Path], None] | None = None  # writes the file (e.g. a saved model) instead of editing it
 
 
-def mutant(name, assignment, file, edits, caught_by, about="", hint="", edition="", make=None):
-    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, edition, make)
+def mutant(name, assignment, file, edits, caught_by, about="", hint="", raises=(), may_lose=(), edition="",
+           make=None):
+    return Mutant(name, assignment, file, tuple(edits), frozenset(caught_by), about, hint, frozenset(raises),
+                  frozenset(may_lose), edition, make)
 
 
 def catalogue() -> list[Mutant]:

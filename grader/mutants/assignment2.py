@@ -176,4 +176,94 @@ MUTANTS: list[Mutant] = [
              "dpooled, grads[\"W2\"], grads[\"b2\"] = affine_backward(dhidden, hidden_cache)")],
            {"cnn: scores with injected parameters", "cnn: loss and gradients with injected parameters",
             "cnn: loss and gradients with regularization"}),
+    # -- mistakes found in real students' folders (issue 13), each with the hint it must get --------------
+    mutant("conv_backward_naive slices dx_pad[pad:-pad]", A2, LAYERS,
+           [("    dx = dx_pad[:, :, pad:pad + H, pad:pad + W]\n", "    dx = dx_pad[:, :, pad:-pad, pad:-pad]\n")],
+           {"conv: conv_backward_naive"}, "right for every pad but 0, where the slice is empty",
+           hint="is empty (-0 is 0)"),
+    mutant("max-pool backward assigns where windows overlap", A2, LAYERS,
+           [("dx[:, :, top:top + pool_h, left:left + pool_w] += routed.reshape(",
+             "dx[:, :, top:top + pool_h, left:left + pool_w] = routed.reshape(")],
+           {"conv: max_pool_backward_naive"}, "right for the usual 2x2 pools of stride 2",
+           hint="instead of assigning it"),
+    mutant("max-pool forward loops over the width to the height", A2, LAYERS,
+           [("        for j in range(W_out):\n            left = j * stride\n"
+             "            window = x[:, :, top:top + pool_h, left:left + pool_w]\n            out[",
+             "        for j in range(H_out):\n            left = j * stride\n"
+             "            window = x[:, :, top:top + pool_h, left:left + pool_w]\n            out[")],
+           {"conv: max_pool_forward_naive"}, "right for square inputs", hint="runs to its height"),
+    mutant("batchnorm running averages of shape (1, D)", A2, LAYERS,
+           [("        sample_mean = np.mean(x, axis=0)\n        x_centered = x - sample_mean\n"
+             "        sample_var = np.mean(x_centered ** 2, axis=0)\n",
+             "        sample_mean = np.mean(x, axis=0, keepdims=True)\n        x_centered = x - sample_mean\n"
+             "        sample_var = np.mean(x_centered ** 2, axis=0, keepdims=True)\n")],
+           {"batchnorm: running averages updated in bn_param"}, "every output broadcasts to the right values",
+           hint="has the right values but shape (1, 4)"),
+    mutant("layernorm eps added to the standard deviation", A2, LAYERS,
+           [(LN_STATS, LN_STATS.replace("keepdims=True) + eps)", "keepdims=True)) + eps"))],
+           {"layernorm: layernorm_forward", "layernorm: layernorm_backward", "fc_net: loss and gradients with layernorm",
+            "fc_net: dropout: test-mode scores"}, hint="eps goes inside the square root"),
+    mutant("batchnorm dgamma and dbeta of shape (1, D)", A2, LAYERS,
+           [("    dbeta = np.sum(dout, axis=0)\n    dgamma = np.sum(dout * x_hat, axis=0)\n    dx_hat = dout * gamma\n\n"
+             "    # x_hat", "    dbeta = np.sum(dout, axis=0, keepdims=True)\n"
+             "    dgamma = np.sum(dout * x_hat, axis=0, keepdims=True)\n    dx_hat = dout * gamma\n\n    # x_hat")],
+           {"batchnorm: batchnorm_backward", "fc_net: loss and gradients with batchnorm",
+            "fc_net: dropout: gradients match a numerical gradient (fixed seed)"}, hint="keepdims=True"),
+    mutant("layernorm backward uses x for x - mean", A2, LAYERS,
+           [("    cache = (x_hat, std, gamma)\n", "    cache = (x / std, std, gamma)\n")],
+           {"layernorm: layernorm_backward", "fc_net: loss and gradients with layernorm"},
+           hint="uses x where the centered x - mean belongs"),
+    mutant("spatial groupnorm statistics per pixel", A2, LAYERS,
+           [("    group_mean = np.mean(x_groups, axis=(2, 3, 4), keepdims=True)\n",
+             "    group_mean = np.mean(x_groups, axis=2, keepdims=True)\n"),
+            ("    std = np.sqrt(np.mean(x_centered ** 2, axis=(2, 3, 4), keepdims=True) + eps)\n",
+             "    std = np.sqrt(np.mean(x_centered ** 2, axis=2, keepdims=True) + eps)\n"),
+            ("    dx_hat = (dout * gamma).reshape(N, G, -1)\n    x_hat_groups = x_hat.reshape(N, G, -1)\n",
+             "    dx_hat = (dout * gamma).reshape(N, G, C // G, H, W)\n"
+             "    x_hat_groups = x_hat.reshape(N, G, C // G, H, W)\n"),
+            ("    ) / std.reshape(N, G, 1)\n", "    ) / std\n")],
+           {"spatial_norm: spatial_groupnorm_forward",
+            "spatial_norm: spatial groupnorm normalizes each group over its channels, H and W",
+            "spatial_norm: spatial_groupnorm_backward"}, "a backward pass to match", hint="per pixel"),
+    mutant("spatial batchnorm statistics over N only", A2, LAYERS,
+           [(SBN_FORWARD, "    x_columns = x.reshape(N, -1)\n    out_columns, cache = batchnorm_forward(x_columns, "
+                          "np.repeat(gamma, H * W), np.repeat(beta, H * W), bn_param)\n"
+                          "    out = out_columns.reshape(N, C, H, W)\n"),
+            ("    dout_columns = dout.transpose(0, 2, 3, 1).reshape(-1, C)\n"
+             "    dx_columns, dgamma, dbeta = batchnorm_backward_alt(dout_columns, cache)\n"
+             "    dx = dx_columns.reshape(N, H, W, C).transpose(0, 3, 1, 2)\n",
+             "    dx_columns, dgamma, dbeta = batchnorm_backward_alt(dout.reshape(N, -1), cache)\n"
+             "    dgamma, dbeta = dgamma.reshape(C, -1).sum(axis=1), dbeta.reshape(C, -1).sum(axis=1)\n"
+             "    dx = dx_columns.reshape(N, C, H, W)\n")],
+           {"spatial_norm: spatial_batchnorm_forward",
+            "spatial_norm: spatial batchnorm normalizes each channel over N, H and W",
+            "spatial_norm: spatial_batchnorm_backward"}, "a backward pass to match", hint="over N alone"),
+    mutant("fully connected net: last layer's W left out of the penalty", A2, FC_NET,
+           [('        for layer in range(1, L + 1):\n            W = p["W%d" % layer]',
+             '        for layer in range(1, L):\n            W = p["W%d" % layer]'),
+            ('grads["W%d" % L] = dW + self.reg * p["W%d" % L]', 'grads["W%d" % L] = dW')],
+           {"fc_net: loss and gradients with regularization", "fc_net: loss and gradients with batchnorm",
+            "fc_net: loss and gradients with layernorm"}, hint="leaves out the last layer's weights"),
+    mutant("fully connected net: 10 classes hard-coded", A2, FC_NET,
+           [("layer_sizes = [input_dim] + list(hidden_dims) + [num_classes]",
+             "layer_sizes = [input_dim] + list(hidden_dims) + [10]")],
+           {"fc_net: parameter names, shapes and initial values"}, hint="not a fixed 10"),
+    mutant("fully connected net: beta gradient set to the affine layer's db", A2, FC_NET,
+           [('            if norm_cache is not None:\n                grads["gamma%d" % layer] = dgamma\n'
+             '                grads["beta%d" % layer] = dbeta\n'
+             '            dhidden, dW, db = affine_backward(dhidden, fc_cache)\n',
+             '            dhidden, dW, db = affine_backward(dhidden, fc_cache)\n'
+             '            if norm_cache is not None:\n                grads["gamma%d" % layer] = dgamma\n'
+             '                grads["beta%d" % layer] = db\n')],
+           {"fc_net: loss and gradients with batchnorm", "fc_net: loss and gradients with layernorm",
+            "fc_net: dropout: gradients match a numerical gradient (fixed seed)"}, hint="holds the affine layer's db"),
+    mutant("three-layer net: pooled width computed from the height", A2, CNN,
+           [("        pooled_w = 1 + (conv_w - 2) // 2\n", "        pooled_w = 1 + (conv_h - 2) // 2\n")],
+           {"cnn: parameter names, shapes and initial values"}, "right for square images",
+           hint="computed from H for both axes"),
+    mutant("rmsprop leaves next_w = None", A2, OPTIM,
+           [('    next_w = w - config["learning_rate"] * dw / (', '    w = w - config["learning_rate"] * dw / (')],
+           {"optim: rmsprop, first step", "optim: rmsprop, several steps from a given cache"},
+           "the chained steps then call rmsprop with w = None", hint="returned None for next_w",
+           raises={"optim: rmsprop, several steps from a given cache"}),
 ]

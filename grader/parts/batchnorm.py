@@ -13,7 +13,7 @@ import numpy as np
 from ..checks import Alternative, Faster, GradientCheck, Matches
 from ..probe import call, forward_backward
 from ..suite import Part
-from .common import close, features, layer, scale_shift
+from .common import close, eps_outside_sqrt, features, layer, scale_shift
 
 GRADS = ("dx", "dgamma", "dbeta")
 
@@ -94,7 +94,8 @@ TEST_MODE_HINTS = (
 def part() -> Part:
     backward, alt = "batchnorm_backward", "batchnorm_backward_alt"
     return Part("batchnorm", (
-        Matches("batchnorm_forward, train mode", 3, cases=bn_cases("train"), pick=("out", 0), tol=1e-8),
+        Matches("batchnorm_forward, train mode", 3, cases=bn_cases("train"), pick=("out", 0), tol=1e-8,
+                hints=(eps_outside_sqrt(0, "bn_param"),)),
         Matches("running averages updated in bn_param", 2, cases=bn_running_cases,
                 pick=("args_after", "bn_param"), tol=1e-8, hints=(running_stats_hint,)),
         Matches("batchnorm_forward, test mode", 2, cases=bn_cases("test"), pick=("out", 0), tol=1e-8,

@@ -64,6 +64,15 @@ def cnn_expected_shapes(probe) -> dict:
             "b2": (init["hidden_dim"],), "W3": (init["hidden_dim"], init["num_classes"]), "b3": (init["num_classes"],)}
 
 
+def pooled_from_height(name, value, shape, probe) -> str | None:
+    init = probe.spec["init"]
+    C, H, W = init["input_dim"]
+    if name == "W2" and isinstance(value, np.ndarray) and value.ndim == 2 and H != W and \
+            value.shape[0] == init["num_filters"] * (H // 2) * (H // 2):
+        return "the pooled size is computed from H for both axes: the pooled output is H // 2 by W // 2"
+    return None
+
+
 def cnn_first_loss(rng):
     X, y = rng.normal(size=(6, 3, 16, 16)), rng.integers(0, 10, 6)
     return [method(CNN, step("loss", X=X, y=y), init=dict(input_dim=(3, 16, 16), num_filters=8, filter_size=3,
@@ -96,7 +105,7 @@ def cnn_training(dataset, rng):
 def part() -> Part:
     return Part("cnn", (
         Property("parameter names, shapes and initial values", 1, cases=cnn_init,
-                 test=initialized(cnn_expected_shapes, {"b": 0.0})),
+                 test=initialized(cnn_expected_shapes, {"b": 0.0}, hints=(pooled_from_height,))),
         Property("loss near log(10) at initialization", 1, cases=cnn_first_loss, test=loss_near_log_classes),
         Matches("scores with injected parameters", 1, cases=cnn_cases(with_labels=False), tol=1e-8),
         Matches("loss and gradients with injected parameters", 3, cases=cnn_cases(reg=0.0), names=("loss", "grads"),

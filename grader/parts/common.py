@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import data
+from ..compare import diff
 from ..probe import call, forward_backward
 from ..reference import reference_root
 
@@ -41,6 +42,22 @@ def standardized(x, axes, eps: float) -> np.ndarray:
     return (x - x.mean(axis=axes, keepdims=True)) / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
 
 
+def eps_outside_sqrt(axis, param: str):
+    """A hint for a norm's train-mode forward (statistics over ``axis``, eps in the dict
+    ``param``) that adds eps to the standard deviation instead of to the variance."""
+    def hint(got, expected, probe):
+        x, settings = probe.arg("x"), probe.arg(param) or {}
+        if settings.get("mode", "train") != "train" or not isinstance(x, np.ndarray):
+            return None
+        centered = x - x.mean(axis=axis, keepdims=True)
+        std = np.sqrt(np.mean(centered ** 2, axis=axis, keepdims=True))
+        if close(got, probe.arg("gamma") * centered / (std + settings.get("eps", 1e-5)) + probe.arg("beta")):
+            return "eps goes inside the square root: (x - mean) / np.sqrt(var + eps), not (x - mean) / " \
+                   "(np.sqrt(var) + eps)"
+        return None
+    return hint
+
+
 def close(got, expected, tol: float = 1e-6) -> bool:
     return isinstance(got, np.ndarray) and got.shape == np.shape(expected) and got.dtype.kind == "f" and \
         np.allclose(got, expected, rtol=tol, atol=tol * max(1e-12, float(np.max(np.abs(expected), initial=0))))
@@ -58,6 +75,65 @@ def shape_of(value) -> str:
 
 def conv_out(H, HH, stride, pad):
     return 1 + (H + 2 * pad - HH) // stride
+
+
+# -- the L2 penalty ---------------------------------------------------------------------------------
+
+def _number(value) -> float | None:
+    if isinstance(value, np.ndarray) and value.shape == () and value.dtype.kind in "iuf":
+        value = value.item()
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _times(factor: float) -> str:
+    return "" if factor == 1 else f"{factor:g} * "
+
+
+def penalty_mistakes(coef: float, weights):
+    """A hint for the known mistakes in the penalty ``coef * reg * sum(W*W)`` over the
+    arrays ``weights(probe)`` gives (name -> array, in layer order), read from the
+    (loss, gradient) a loss function returned: its gradient ``coef * reg * W`` (half of
+    it), the last layer's W left out, ``np.sum(W)**2``, the penalty added once per
+    example, and a loss without the penalty though the gradient has it."""
+    convention = f"{_times(coef)}reg * sum(W*W)"
+
+    def gradient(value, name):
+        grads = value[1] if isinstance(value, (tuple, list)) and len(value) == 2 else None
+        return grads.get(name) if isinstance(grads, dict) else grads
+
+    def hint(got, expected, probe):
+        reg, arrays = probe.arg("reg"), weights(probe)
+        loss, want = _number(got[0]) if isinstance(got, (tuple, list)) and got else None, _number(expected[0])
+        if not reg or loss is None or want is None or not arrays:
+            return None
+        penalty = coef * reg * sum(float(np.sum(w * w)) for w in arrays.values())
+
+        def near(value):
+            return bool(np.isclose(loss, value, rtol=1e-7, atol=1e-10))
+        if near(want) and all(close(gradient(got, k), gradient(expected, k) - coef * reg * w)
+                              for k, w in arrays.items()):
+            return f"the gradient of the penalty {convention} is {_times(2 * coef)}reg * W, not {_times(coef)}reg * W"
+        last = list(arrays)[-1]
+        if len(arrays) > 1 and near(want - coef * reg * float(np.sum(arrays[last] ** 2))):
+            return f"the penalty leaves out the last layer's weights {last}: regularize every weight matrix"
+        if near(want - penalty + coef * reg * sum(float(np.sum(w)) ** 2 for w in arrays.values())):
+            return "np.sum(W)**2 squares the sum of the weights; the penalty sums their squares, np.sum(W * W)"
+        examples = len(probe.arg("y", ()))
+        if examples > 1 and near(want + (examples - 1) * penalty):
+            return f"the penalty is added once per example (inside the loop over the examples): add {convention} " \
+                   "once, after the loop"
+        if near(want - penalty) and diff(got[1], expected[1], 1e-7) is None:
+            return f"the loss lacks the penalty {convention} that its gradient has: `loss + penalty` on a line of " \
+                   "its own computes the sum and throws it away (write loss += penalty)"
+        return None
+    return hint
+
+
+def weight_matrices(probe) -> dict:
+    """The weight matrices W1, W2 ... of a model's injected parameters, in layer order."""
+    params = probe.arg("params") or {}
+    names = sorted((k for k in params if k[:1] == "W" and k[1:].isdigit()), key=lambda k: int(k[1:]))
+    return {k: params[k] for k in names}
 
 
 # -- layers that more than one assignment has ------------------------------------------------------
@@ -150,9 +226,20 @@ def drawn_with_std(value: np.ndarray, std: float) -> bool:
         abs(float(np.mean(value))) <= 6 * std / np.sqrt(n)
 
 
-def initialized(expected_shapes, constants, scale=lambda probe: probe.spec["init"]["weight_scale"]):
+def fixed_classes(name, value, shape, probe) -> str | None:
+    """A parameter with 10 entries where the constructor's num_classes asks for another number."""
+    classes = probe.spec["init"].get("num_classes")
+    if isinstance(value, np.ndarray) and value.ndim == len(shape) and classes != 10 and \
+            all(e == classes and g == 10 for g, e in zip(value.shape, shape) if g != e):
+        return f"the output layer has 10 classes: use the num_classes argument ({classes}), not a fixed 10"
+    return None
+
+
+def initialized(expected_shapes, constants, scale=lambda probe: probe.spec["init"]["weight_scale"], hints=()):
     """A Property test: params has exactly the expected names and shapes, weights drawn
-    with std ``scale(probe)``, the rest at their constant starting values."""
+    with std ``scale(probe)``, the rest at their constant starting values. ``hints``:
+    functions (name, value, expected shape, probe) -> text for a parameter of the wrong
+    shape, after ``fixed_classes``."""
     def test(value, probe):
         params = (value.get("attrs") or {}).get("params") if isinstance(value, dict) else None
         shapes = expected_shapes(probe)
@@ -167,7 +254,9 @@ def initialized(expected_shapes, constants, scale=lambda probe: probe.spec["init
         for name, shape in shapes.items():
             value = params[name]
             if not isinstance(value, np.ndarray) or value.shape != shape or value.dtype.kind != "f":
-                return f"params[{name!r}] should be a float array of shape {shape}; got {shape_of(value)}"
+                why = next((text for hint in (fixed_classes, *hints) if (text := hint(name, value, shape, probe))), "")
+                return f"params[{name!r}] should be a float array of shape {shape}; got {shape_of(value)}" + \
+                    (f"\n  hint: {why}" if why else "")
             if name.startswith("W"):
                 if not drawn_with_std(value, std):
                     return f"params[{name!r}] should be drawn from a normal distribution with mean 0 and std " \

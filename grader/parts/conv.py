@@ -38,7 +38,24 @@ def padding_left_in_dx(got, expected, probe):
     dx = got[0] if isinstance(got, (tuple, list)) and got else None
     N, C, H, W = probe.arg("x").shape
     if pad and isinstance(dx, np.ndarray) and dx.shape == (N, C, H + 2 * pad, W + 2 * pad):
-        return "dx still has the padding: drop the padded border (dx_pad[:, :, pad:-pad, pad:-pad]) at the end"
+        return "dx still has the padding: drop the padded border (dx_pad[:, :, pad:pad + H, pad:pad + W]) at the end"
+    if not pad and isinstance(dx, np.ndarray) and dx.ndim == 4 and dx.shape[:2] == (N, C) and 0 in dx.shape[2:]:
+        return "with pad = 0, dx_pad[:, :, pad:-pad, pad:-pad] is empty (-0 is 0): slice pad:pad + H and pad:pad + W"
+    return None
+
+
+def loop_bound_swapped(got, expected, probe):
+    """The last columns (or rows) of the output left at zero, as many as the output's
+    height and width differ by: a loop over the width that runs to the height, or back."""
+    if not isinstance(got, np.ndarray) or got.shape != expected.shape or got.ndim != 4:
+        return None
+    H_out, W_out = expected.shape[2:]
+    if H_out < W_out and close(got[..., :H_out], expected[..., :H_out]) and not np.any(got[..., H_out:]):
+        return "the output's last columns are zero: the loop over the output's width runs to its height " \
+               "(range(H_out) where range(W_out) belongs)"
+    if W_out < H_out and close(got[:, :, :W_out], expected[:, :, :W_out]) and not np.any(got[:, :, W_out:]):
+        return "the output's last rows are zero: the loop over the output's height runs to its width " \
+               "(range(W_out) where range(H_out) belongs)"
     return None
 
 
@@ -81,18 +98,43 @@ def spread_over_window(got, expected, probe):
             spread[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += dout[:, :, i, j, None, None]
     if close(got, spread) or close(got, spread / (ph * pw)):
         return "the gradient of each window goes to the input that held its maximum only, not to every entry"
+    if any(close(got, assigned) for assigned in overwritten(x, dout, ph, pw, stride)):
+        return "the pooling windows overlap here (stride < pool size): add each window's gradient into dx " \
+               "(dx[...] += ...) instead of assigning it (dx[...] = ...), which overwrites what an earlier " \
+               "window gave"
     return None
+
+
+def overwritten(x, dout, ph, pw, stride):
+    """What max-pool backward gives when it assigns each window's gradient instead of
+    adding it: the whole window assigned, or only its maximum, with the windows visited
+    row by row or column by column."""
+    N, C, H_out, W_out = dout.shape
+    rows, cols = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for row_major in (True, False):
+        whole, at_max = np.zeros_like(x), np.zeros_like(x)
+        order = [(i, j) for i in range(H_out) for j in range(W_out)]
+        for i, j in order if row_major else sorted(order, key=lambda ij: (ij[1], ij[0])):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw].reshape(N, C, -1)
+            a, b = np.unravel_index(np.argmax(window, axis=2), (ph, pw))
+            routed = np.zeros((N, C, ph, pw))
+            routed[rows, cols, a, b] = dout[:, :, i, j]
+            whole[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] = routed
+            at_max[rows, cols, i * stride + a, j * stride + b] = dout[:, :, i, j]
+        yield whole
+        yield at_max
 
 
 
 def part() -> Part:
     return Part("conv", (
-        Matches("conv_forward_naive", 3, cases=conv_cases(), pick=("out", 0), tol=1e-8),
+        Matches("conv_forward_naive", 3, cases=conv_cases(), pick=("out", 0), tol=1e-8, hints=(loop_bound_swapped,)),
         Matches("conv_backward_naive", 3, cases=conv_cases(backward=True), pick="grads", names=("dx", "dw", "db"),
                 tol=1e-8, hints=(padding_left_in_dx,)),
         GradientCheck("conv_backward_naive matches a numerical gradient", 1, cases=conv_cases(True, numeric=True),
                       requires=("conv_backward_naive",)),
-        Matches("max_pool_forward_naive", 2, cases=pool_cases(), pick=("out", 0), tol=1e-12),
+        Matches("max_pool_forward_naive", 2, cases=pool_cases(), pick=("out", 0), tol=1e-12,
+                hints=(loop_bound_swapped,)),
         Matches("max_pool_backward_naive", 2, cases=pool_cases(backward=True), pick="grads", tol=1e-12,
                 hints=(spread_over_window,)),
         GradientCheck("max_pool_backward_naive matches a numerical gradient", 1, cases=pool_cases(True, numeric=True),

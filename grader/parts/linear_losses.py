@@ -3,6 +3,14 @@
 Both are one table (``loss_part``) with the loss's module: values with and without
 regularization against the reference, naive and vectorized agreeing, and a numerical
 gradient check; softmax also stays finite for large scores.
+
+The large scores are built so that every correct form passes (a shift by each row's
+own largest score, as the starter code asks, or a log-sum-exp) and each known mistake
+fails with its own hint: each row has a large offset (1e3 to 1.6e4) and a spread of a
+few units inside it. Without a shift exp overflows; in the first probe every row has
+about the same offset, so a shift by the largest score of the whole matrix passes
+there, and in the second the offsets differ by 1000 or more, so such a shift underflows
+every row but one to exp(-1000) = 0.
 """
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ import numpy as np
 from ..checks import Agrees, Alternative, GradientCheck, Matches
 from ..probe import call
 from ..suite import Part
+from .common import penalty_mistakes
 
 SVM = "cs231n.classifiers.linear_svm"
 SOFTMAX = "cs231n.classifiers.softmax"
@@ -41,9 +50,16 @@ def gradient_problems(target: str, reg: float):
 
 
 def large_scores(target: str):
+    """Scores = a row's offset (the first feature, weighted 1 for every class) plus a spread
+    of a few units; the same offset for every row, then offsets 1000 apart."""
     def cases(rng):
-        W, X = rng.normal(size=(20, 10)), 100 * rng.normal(size=(16, 20))
-        return [call(target, W=W, X=X, y=rng.integers(0, 10, 16), reg=0.0)]
+        num, dim, classes = 16, 20, 10
+        probes = []
+        for offsets in (1000.0 + rng.uniform(0.0, 3.0, num), 1000.0 * (1.0 + rng.permutation(num))):
+            X = np.hstack([offsets[:, None], rng.normal(size=(num, dim - 1))])
+            W = np.vstack([np.ones((1, classes)), 0.3 * rng.normal(size=(dim - 1, classes))])
+            probes.append(call(target, W=W, X=X, y=rng.integers(0, classes, num), reg=0.0))
+        return probes
     return cases
 
 
@@ -70,19 +86,44 @@ def not_averaged(got, expected, probe):
     return None
 
 
+GLOBAL_SHIFT = "subtract each row's own largest score (np.max(scores, axis=1, keepdims=True)), not the largest " \
+               "score of the whole matrix: the exp of every other row's scores underflows to 0"
+
+
 def overflow(got, expected, probe):
-    if isinstance(got, tuple) and got and isinstance(got[0], (float, np.ndarray)) and not np.all(np.isfinite(got[0])):
-        return "exp overflowed: subtract each row's largest score before exponentiating"
+    """Not finite: no shift, or (where the rows' largest scores are far apart) a shift by
+    the largest score of the whole matrix; finite but equal to what that shift gives."""
+    loss = got[0] if isinstance(got, tuple) and got else None
+    if not isinstance(loss, (float, np.ndarray)):
+        return None
+    scores = probe.arg("X") @ probe.arg("W")
+    rows_apart = np.min(np.max(scores, axis=1)) < np.max(scores) - 700  # exp(-700) is about the smallest double
+    if not np.all(np.isfinite(loss)):
+        return GLOBAL_SHIFT if rows_apart else "exp overflowed: subtract each row's largest score before exponentiating"
+    with np.errstate(all="ignore"):
+        shifted = scores - np.max(scores)
+        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+        globally = -np.mean(log_probs[np.arange(len(scores)), probe.arg("y")])
+    if rows_apart and np.isfinite(globally) and np.isclose(float(np.squeeze(loss)), globally, rtol=1e-7):
+        return GLOBAL_SHIFT
     return None
 
 
-HINTS = (NO_REG, gradient_misses_reg, not_averaged, overflow)
+def counts_the_correct_class(got, expected, probe):
+    loss = got[0] if isinstance(got, tuple) and got else None
+    if isinstance(loss, float) and np.isclose(loss, expected[0] + 1.0, rtol=1e-9, atol=1e-9):
+        return "the loss is exactly 1 too high: the correct class's own margin (always 1) is counted; skip " \
+               "j == y[i] (or set margins[rows, y] = 0)"
+    return None
 
 
-def loss_part(name: str, module: str, gradient_tol: float, stable: bool = False) -> Part:
+HINTS = (NO_REG, gradient_misses_reg, not_averaged, overflow, penalty_mistakes(1.0, lambda probe: {"W": probe.arg("W")}))
+
+
+def loss_part(name: str, module: str, gradient_tol: float, stable: bool = False, hints: tuple = ()) -> Part:
     naive, vectorized = f"{module}:{name}_loss_naive", f"{module}:{name}_loss_vectorized"
     n, v = f"{name}_loss_naive", f"{name}_loss_vectorized"
-    loss = dict(tol=1e-7, names=("loss", "dW"), hints=HINTS)
+    loss = dict(tol=1e-7, names=("loss", "dW"), hints=HINTS + hints)
     checks = [
         Matches(f"{n}, no reg", 3, cases=problems(naive, 0.0), **loss),
         Matches(f"{n}, with reg", 2, cases=problems(naive, 1.3), accept=(HALF_REG,), **loss),
@@ -101,7 +142,7 @@ def loss_part(name: str, module: str, gradient_tol: float, stable: bool = False)
 
 
 def svm() -> Part:
-    return loss_part("svm", SVM, gradient_tol=1e-5)
+    return loss_part("svm", SVM, gradient_tol=1e-5, hints=(counts_the_correct_class,))
 
 
 def softmax() -> Part:

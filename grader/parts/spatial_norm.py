@@ -80,9 +80,12 @@ def wrong_spatial_axes(got, expected, probe):
         return None
     N, C, H, W = x.shape
     unmoved = (gamma.reshape(C) * standardized(x.reshape(-1, C), 0, eps) + beta.reshape(C)).reshape(x.shape)
-    if close(got, unmoved) or close(got, gamma * standardized(x, 0, eps) + beta):
+    if close(got, unmoved):
         return "normalize each channel over N, H and W: move the channel axis last before reshaping to " \
                "(N*H*W, C), and move it back afterwards"
+    if close(got, gamma * standardized(x, 0, eps) + beta):
+        return "the statistics are taken over N alone, for each channel and position: take each channel's over " \
+               "N, H and W together (x.transpose(0, 2, 3, 1).reshape(-1, C))"
     return None
 
 
@@ -109,14 +112,19 @@ def sgn_cases(backward: bool = False, numeric: bool = False, plain: bool = False
     return cases
 
 
+GROUP_AXES = "normalize each example's group of C // G consecutive channels over those channels and H, W: " \
+             "reshape x to (N, G, C // G, H, W) and take the statistics over the last three axes"
+
+
 def wrong_group_axes(got, expected, probe):
-    """Statistics per channel, per example or over the batch too, instead of per group."""
+    """Statistics per channel, per example, over the batch too, or per pixel, instead of per group."""
     x, gamma, beta, eps = spatial(probe.spec["args"])
     grouped = by_group(x, probe.arg("G"))
-    for values, axes in ((x, (2, 3)), (x, (1, 2, 3)), (grouped, (0, 2, 3, 4))):
+    for values, axes, text in ((x, (2, 3), GROUP_AXES), (x, (1, 2, 3), GROUP_AXES), (grouped, (0, 2, 3, 4), GROUP_AXES),
+                               (grouped, (2,), "the statistics are taken per pixel, over the group's channels only: "
+                                               "take them over the group's C // G channels and H and W together")):
         if close(got, gamma * standardized(values, axes, eps).reshape(x.shape) + beta):
-            return "normalize each example's group of C // G consecutive channels over those channels and " \
-                   "H, W: reshape x to (N, G, C // G, H, W) and take the statistics over the last three axes"
+            return text
     return None
 
 

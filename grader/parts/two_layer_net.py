@@ -11,7 +11,7 @@ from .. import data
 from ..checks import Accuracy, Alternative, Matches, Property
 from ..probe import method, solver_train, step
 from ..suite import Part
-from .common import SOLVER, initialized, test_labels
+from .common import SOLVER, initialized, penalty_mistakes, test_labels, weight_matrices
 
 NET = "cs231n.classifiers.fc_net:TwoLayerNet"
 SIZE = dict(input_dim=12, hidden_dim=7, num_classes=4)
@@ -40,7 +40,7 @@ def net_cases(with_labels: bool, reg: float):
 
 
 def init_cases(rng):
-    return [method(NET, init=dict(input_dim=300, hidden_dim=200, num_classes=10, weight_scale=0.02, reg=0.0),
+    return [method(NET, init=dict(input_dim=300, hidden_dim=200, num_classes=7, weight_scale=0.02, reg=0.0),
                    read=["params"])]
 
 
@@ -73,7 +73,8 @@ def part(init_points: float = 2) -> Part:
         Matches("scores with injected parameters", 3, cases=net_cases(False, 0.0), tol=1e-9),
         Matches("loss and gradients, no reg", 3, cases=net_cases(True, 0.0), names=("loss", "grads"), tol=1e-8),
         Matches("loss and gradients, with reg", 3, cases=net_cases(True, 0.7), names=("loss", "grads"), tol=1e-8,
-                hints=(Alternative({"reg": 0.0}, "the regularization term 0.5 * reg * sum(W*W) is missing"),)),
+                hints=(Alternative({"reg": 0.0}, "the regularization term 0.5 * reg * sum(W*W) is missing"),
+                       penalty_mistakes(0.5, weight_matrices))),
         Accuracy("trained with the Solver: accuracy on held-out images", 4, probe=training, pick=("scores", "test"),
                  labels=test_labels, threshold=THRESHOLD),
     ))

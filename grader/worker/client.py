@@ -144,7 +144,8 @@ class Worker:
         response_r, response_w = os.pipe()
         output_r, output_w = os.pipe()
         setup = {**plan.setup, "memory": self.limits.memory, "cpu": self.limits.cpu_seconds,
-                 "response": self.limits.response, "file_size": self.limits.file_size}
+                 "response": self.limits.response, "file_size": self.limits.file_size,
+                 "numpy_compat": self.limits.numpy_compat}
         path = sandbox.INSIDE_GRADER if plan.prefix else GRADER_PARENT
         code = BOOTSTRAP.format(path=path, root=plan.root, setup=setup, fds=(request_r, response_w))
         env = {name: os.environ[name] for name in PASSED_ENV if name in os.environ}

@@ -27,6 +27,10 @@ class Limits:
     ``sandbox``: "bubblewrap" requires the sandbox (see ``sandbox``), "none" never uses
     it, "auto" uses it where it works. ``worker_uid``: the user a worker runs as when
     the grader is root (default: a fresh, otherwise unused uid per worker).
+
+    ``numpy_compat``: the worker puts back what NumPy 2 removed (``np.int``, ``np.product``,
+    ``np.reshape(newshape=)`` ...; see ``numpy2``) before any submitted code runs, to grade
+    folders written for NumPy 1; off by default (the installed NumPy as it is).
     """
 
     timeout: float = 30.0
@@ -41,6 +45,7 @@ class Limits:
     timeout_scale: float = 1.0
     sandbox: str = "auto"
     worker_uid: int | None = None
+    numpy_compat: bool = False
 
     def __post_init__(self):
         if self.sandbox not in SANDBOXES:

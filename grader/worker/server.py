@@ -20,7 +20,7 @@ import traceback
 
 import numpy as np
 
-from . import probes, procfs, wire
+from . import numpy2, probes, procfs, wire
 from .statuses import Status
 
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER, PR_CAPBSET_DROP = 4, 38, 36, 24
@@ -74,6 +74,8 @@ def prepare(root: str, setup: dict) -> None:
         _prctl(PR_SET_DUMPABLE, 0)  # the reference: no other process of its user may read its memory
     if setup.get("subreaper"):
         _prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of the code stay below the worker, where the grader finds them
+    if setup.get("numpy_compat"):
+        numpy2.restore()  # NumPy 1's names back, for folders written for it (grade --numpy-compat)
 
 
 def apply_limits(setup: dict) -> None:
@@ -183,7 +185,7 @@ def classify(exc: BaseException, importing: bool) -> tuple[Status, str]:
         return Status.MEMORY, "MemoryError: the code ran out of the memory it is allowed"
     if isinstance(exc, SystemExit):
         return (Status.IMPORT_ERROR if importing else Status.CRASH), f"the code called sys.exit({exc.code!r})"
-    if isinstance(exc, AttributeError) and "numpy" in str(exc) and "has no attribute" in str(exc):
+    if isinstance(exc, (AttributeError, TypeError, ValueError)) and numpy2.recognise(text):
         return Status.NUMPY2, text
     return (Status.IMPORT_ERROR if importing else Status.CRASH), text
 

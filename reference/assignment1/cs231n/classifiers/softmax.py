@@ -36,9 +36,9 @@ def softmax_loss_naive(W, X, y, reg):
     for i in range(num_train):
         scores = X[i].dot(W)
         scores = scores - np.max(scores)
-        exp_scores = np.exp(scores)
-        probs = exp_scores / np.sum(exp_scores)
-        loss -= np.log(probs[y[i]])
+        log_norm = np.log(np.sum(np.exp(scores)))
+        probs = np.exp(scores - log_norm)
+        loss -= scores[y[i]] - log_norm  # log-sum-exp: finite even where probs[y[i]] underflows
         for j in range(num_classes):
             target = 1.0 if j == y[i] else 0.0
             dW[:, j] += (probs[j] - target) * X[i]
