@@ -147,8 +147,10 @@ def test_faster_uses_cpu_time_when_it_resolves_the_runs_else_wall_clock():
     check = Faster("f", 1, cases=lambda rng: (slow, fast), min_ratio=10)
     wall = check.judge(FakeContext(timed(False)))
     assert wall.status is Status.PASSED and "wall-clock" in wall.feedback and "20.0x" in wall.feedback
-    cpu = check.judge(FakeContext(timed(True)))  # 0.02 s of CPU is under the 0.05 s that clock ticks resolve
-    assert cpu.status is Status.PASSED and "wall-clock" in cpu.feedback
+    cpu = check.judge(FakeContext(timed(True)))  # 3 runs of 0.02 s: enough ticks in all, timed by their mean
+    assert cpu.status is Status.PASSED and "(CPU time): 25.0x" in cpu.feedback
+    times["m:fast"] = (0.05, 0.01)  # 0.03 s of CPU in all: too few ticks to resolve, so the wall clock
+    assert "wall-clock" in check.judge(FakeContext(timed(True))).feedback
     times["m:fast"] = (0.2, 0.1)
     assert check.judge(FakeContext(timed(True))).status is Status.FAILED  # 0.5 / 0.1 of CPU: 5x
 
