@@ -18,7 +18,7 @@ import click
 from . import data
 from .suites import SUITES
 from .worker import sandbox
-from .worker.limits import SANDBOXES, GiB, Limits, MiB
+from .worker.limits import DEVICES, SANDBOXES, GiB, Limits, MiB
 
 
 def limit_options(command):
@@ -48,6 +48,8 @@ def limit_options(command):
                "Printed output kept per check, in KiB.", scale=1024),
         _extra("--sandbox", "sandbox", click.Choice(SANDBOXES), defaults.sandbox,
                "bubblewrap: require the sandbox; none: plain processes; auto: the sandbox where it works."),
+        _extra("--device", "device", click.Choice(DEVICES), defaults.device,
+               "Where PyTorch code trains: cpu, cuda (a GPU must be there), or auto (a GPU where there is one)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -75,6 +77,12 @@ def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limi
         sandbox.isolation(limits.sandbox)
     except sandbox.SandboxUnavailable as exc:
         raise click.UsageError(f"--sandbox {limits.sandbox}: {exc}") from None
+    from .api import check_device
+
+    try:
+        check_device(limits.device)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     return limits
 
 
