@@ -116,8 +116,8 @@ def trained_reply(stopped="steps", step=0.2, params=160_234, correct=True, digit
     labels = digits.y_test
     scores = np.eye(10, dtype=np.float32)[labels if correct else (labels + 1) % 10]
     return {"scores": {"test": scores, "val": np.eye(10, dtype=np.float32)[digits.y_val]}, "stopped": stopped,
-            "steps": 4 if stopped == "too slow" else 1260, "planned_steps": 1260, "epochs": 0, "seconds": 8.0,
-            "step_seconds": step, "estimate_seconds": step * 1260, "device": "cpu", "device_type": "cpu",
+            "steps": 4 if stopped == "too slow" else 2100, "planned_steps": 2100, "epochs": 0, "seconds": 8.0,
+            "step_seconds": step, "estimate_seconds": step * 2100, "device": "cpu", "device_type": "cpu",
             "params": params, "timing": "cpu-time", "losses": [2.3], "train_accuracy": [0.1]}
 
 
@@ -131,7 +131,7 @@ def test_a_model_too_slow_for_the_cpu_needs_a_gpu_and_is_never_told_to_shrink_fo
     verdict = judge(digits, trained_reply("too slow", step=2.0, params=4_661_898, digits=digits))
     assert verdict.status is Status.NEEDS_GPU and not verdict.fraction
     assert "too slow for this machine: 2000 ms per training step" in verdict.feedback
-    assert "would take about 2520 s" in verdict.feedback and "about 255 min" in verdict.feedback
+    assert "would take about 4200 s" in verdict.feedback and "about 255 min" in verdict.feedback
     assert "--device cuda" in verdict.feedback and "Not failed" in verdict.feedback
     assert "make it smaller" not in verdict.feedback
     huge = judge(digits, trained_reply("too slow", step=9.0, params=23_520_842, digits=digits))
@@ -199,3 +199,24 @@ def test_running_out_of_memory_names_the_model_size_and_the_limit():
     status, message = server.classify(MemoryError("the model (9 parameters) ran out of memory"), False)
     assert status is Status.MEMORY and "9 parameters" in message
     assert "allowed" in server.classify(MemoryError(), False)[1]
+
+
+def test_the_device_is_part_of_a_batch_s_settings_so_resume_grades_again_on_another():
+    from grader.batch.engine import Job
+
+    on_cpu, on_gpu = (Job("ada", "ada", "assignment2", Limits(device=d)) for d in ("cpu", "cuda"))
+    assert '"device": "cpu"' in on_cpu.settings and on_cpu.settings != on_gpu.settings
+
+
+def test_cuda_asked_for_where_there_is_no_gpu_is_a_usage_error(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from grader import api
+    from grader.cli import main
+
+    monkeypatch.setattr(sandbox, "gpu_nodes", lambda: [])
+    monkeypatch.setattr(sandbox, "_cuda", [])
+    with pytest.raises(ValueError, match="finds no CUDA GPU"):
+        api.grade("assignment2-pytorch", tmp_path, device="cuda")
+    result = CliRunner().invoke(main, ["assignment2-pytorch", str(tmp_path), "--device", "cuda"])
+    assert result.exit_code == 2 and "--device cuda: PyTorch finds no CUDA GPU" in result.output

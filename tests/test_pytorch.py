@@ -113,12 +113,12 @@ def test_the_reference_notebook_part_v_report(suite_batch):
     report = suite_batch("assignment2-pytorch").records["reference"].report
     assert report.score == report.max_score == 21
     part_v = result(report, PART_V_TITLE).feedback
-    assert "trained 210 of 1,260 steps (10 passes" in part_v and "stopped: it fit the training set" in part_v
+    assert "trained 210 of 2,100 steps (10 passes" in part_v and "stopped: it fit the training set" in part_v
     assert "validation accuracy" in part_v and "on digits" in part_v
     torch = pytest.importorskip("torch")
     if not torch.cuda.is_available():  # the CPU fallback; test_the_gpu_timing_path covers the other
         assert "on cpu, timed with the worker's CPU time" in part_v
-        assert "on cpu: 3 x the reference's" in part_v and "for the same 1,260 steps" in part_v
+        assert "on cpu: 3 x the reference's" in part_v and "for the same 2,100 steps" in part_v
     ready = result(report, f"pytorch: {pytorch.PART_V_READY}").feedback
     assert "160,234 parameters" in ready and "[64, 10]" in ready
     assert any("PyTorch.ipynb: 23 code cells" in note for note in report.notes)
@@ -155,7 +155,7 @@ def test_a_weak_notebook_a_failing_cell_and_a_single_linear_layer(references, tm
     assert trained.status is Status.FAILED and trained.score == 0
     accuracy = float(trained.feedback.split("held-out accuracy ")[1].split("%")[0]) / 100
     assert 0.5 < accuracy < pytorch.THRESHOLDS["digits"]  # it learned something, not enough
-    assert "trained 1,260 of 1,260 steps" in trained.feedback and "cells that failed: cell 12" in trained.feedback
+    assert "trained 2,100 of 2,100 steps" in trained.feedback and "cells that failed: cell 12" in trained.feedback
 
 
 def test_a_model_that_looks_for_the_labels_finds_none(references, tmp_path):

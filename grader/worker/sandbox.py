@@ -207,7 +207,7 @@ def cuda_available() -> bool:
 
 
 def device_env(limits: Limits) -> dict:
-    """What tells a worker's PyTorch code which device to use (``torch_probes.device``):
+    """What tells a worker's PyTorch code which device to use (``torch_probes.training_device``):
     with "cpu", CUDA sees no GPU at all."""
     env = {"GRADER_DEVICE": limits.device, "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}  # deterministic cuBLAS
     if limits.device == "cpu":

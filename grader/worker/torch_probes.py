@@ -253,6 +253,8 @@ def torch_train(module: str, data: dict, steps: int, time_budget, score_inputs: 
       (``"cpu"``, ``"cuda"``); on the device types of ``give_up_on``, as soon as the
       first steps say the whole run cannot fit the budget ("too slow");
     * when the loss is not a finite number.
+
+    A run stopped as "too slow" scores nothing: it is not judged.
     """
     import torch
     import torch.nn.functional as F
@@ -303,7 +305,7 @@ def torch_train(module: str, data: dict, steps: int, time_budget, score_inputs: 
         net.eval()
         scores = {}
         with torch.no_grad():
-            for name, inputs in score_inputs.items():
+            for name, inputs in score_inputs.items() if stopped != "too slow" else ():  # not judged: not scored
                 images = as_images(inputs, normalize)
                 parts = [net(images[i : i + 256].to(device)).float().cpu().numpy() for i in range(0, len(images), 256)]
                 scores[name] = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
