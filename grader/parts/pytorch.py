@@ -78,7 +78,9 @@ WALL_SLACK = 3  # a run is stopped from outside after this many times its budget
 FAR_BEYOND = 100  # times the reference's parameters: only then is "make it smaller" the advice
 MEMORY = 12 * 2**30  # Part V's workers: twice the 5.9 GiB a CIFAR-10 ResNet-50 needs (README)
 SETUP_TIME = 120  # seconds the worker may take besides training: import, first forward pass, scoring
-THRESHOLDS = {"digits": 0.90, "cifar10": 0.70}
+# digits: from the calibration over student-like models (README): all points 3 below the lowest run
+# of a model built to reach 70% on CIFAR-10, the threshold 7 above the best weak one.
+THRESHOLDS = {"digits": 0.88, "cifar10": 0.70}
 CLASSES = 10
 # How the notebook's transform makes tensors of CIFAR-10's uint8 images: scaled to [0, 1],
 # then standardised with these per-channel means and standard deviations.
