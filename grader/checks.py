@@ -349,6 +349,10 @@ class Accuracy(Check):
     def decide(self, ctx) -> Verdict:
         probe = self.probe(ctx.dataset, ctx.rng)
         value = reply(ctx, probe).value
+        return self.verdict(ctx, probe, value, self.describe(value) if self.describe else "")
+
+    def verdict(self, ctx, probe: Probe, value, details: str) -> Verdict:
+        """The accuracy of the reply ``value`` to ``probe``, judged; ``details`` says more about the run."""
         accuracy, problem = scored(picked(value, self.pick), self.labels(ctx.dataset))
         if problem:
             return Verdict(Status.FAILED, f"{probe.label}: {problem}")
@@ -364,9 +368,36 @@ class Accuracy(Check):
         for name, (pick, labels) in self.also.items():
             other, problem = scored(picked(value, pick), labels(ctx.dataset))
             text += f"; {name} accuracy {other:.1%}" if problem is None else f"; {name}: {problem}"
-        if self.describe:
-            text += "\n" + self.describe(value)
+        if details:
+            text += "\n" + details
         return Verdict(Status.PASSED if share >= 1 else Status.FAILED, text, fraction=share)
+
+
+@dataclass
+class BudgetedAccuracy(Accuracy):
+    """An ``Accuracy`` whose training run gets a time budget measured when it is graded.
+
+    ``budget(ctx)`` measures it (e.g. a multiple of the time the reference takes for the
+    same run on the same device: a request to the reference, whose answer is cached) and
+    is handed on: ``probe(dataset, rng, budget)`` builds the run, ``describe(value,
+    budget)`` reports on it, and ``unfinished(value, budget)`` says why a run that could
+    not finish on this machine is not judged here, else None. Such a run is not
+    ``failed``: it is ``needs_gpu``, with no points until it is graded where it can finish.
+    """
+
+    _: KW_ONLY
+    budget: Callable
+    unfinished: Callable
+
+    def decide(self, ctx) -> Verdict:
+        budget = self.budget(ctx)
+        probe = self.probe(ctx.dataset, ctx.rng, budget)
+        value = reply(ctx, probe).value
+        details = self.describe(value, budget) if self.describe else ""
+        why = self.unfinished(value, budget)
+        if why:
+            return Verdict(Status.NEEDS_GPU, "\n".join(filter(None, [f"{probe.label}: {why}", details])))
+        return self.verdict(ctx, probe, value, details)
 
 
 def scored(predicted, labels: np.ndarray) -> tuple[float, str | None]:
@@ -413,5 +444,5 @@ class Property(Check):
         return Verdict(Status.PASSED, "\n".join(notes))
 
 
-__all__ = ["Accuracy", "Agrees", "Alternative", "Check", "Faster", "GradientCheck", "LoopCount", "Matches",
-           "Property", "Verdict", "relative_error"]
+__all__ = ["Accuracy", "Agrees", "Alternative", "BudgetedAccuracy", "Check", "Faster", "GradientCheck", "LoopCount",
+           "Matches", "Property", "Verdict", "relative_error"]

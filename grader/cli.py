@@ -20,7 +20,7 @@ from . import similarity as similarity_defaults
 from .editions import find
 from .suites import ASSIGNMENTS, SUITES
 from .worker import sandbox
-from .worker.limits import SANDBOXES, GiB, Limits, MiB
+from .worker.limits import DEVICES, SANDBOXES, GiB, Limits, MiB
 
 
 def limit_options(command):
@@ -53,6 +53,8 @@ def limit_options(command):
         _extra("--numpy-compat", "numpy_compat", click.BOOL, False,
                "Grade code written for NumPy 1: the worker puts back what NumPy 2 removed (np.int, np.product, "
                "np.reshape(newshape=) ...); the report's notes say so.", is_flag=True),
+        _extra("--device", "device", click.Choice(DEVICES), defaults.device,
+               "Where PyTorch code trains: cpu, cuda (a GPU must be there), or auto (a GPU where there is one)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -80,6 +82,12 @@ def make_limits(timeout: float, timeout_scale: float, memory_gib: float) -> Limi
         sandbox.isolation(limits.sandbox)
     except sandbox.SandboxUnavailable as exc:
         raise click.UsageError(f"--sandbox {limits.sandbox}: {exc}") from None
+    from .api import check_device
+
+    try:
+        check_device(limits.device)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     return limits
 
 

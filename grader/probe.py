@@ -43,6 +43,7 @@ class Probe:
     kind: str
     spec: dict
     timeout: float | None = None
+    memory: int | None = None  # bytes of memory the worker needs for it, when more than the limits give
 
     @property
     def worker_function(self) -> str:
@@ -206,7 +207,7 @@ def solver_train(model: str, /, *, solver: str, model_kwargs: dict, data: dict, 
 
 # -- PyTorch ---------------------------------------------------------------------------------
 
-register(Kind("torch_call", "torch_probes:torch_call", _call_label, _args_sent))
+register(Kind("torch_call", "torch_calls:torch_call", _call_label, _args_sent))
 
 
 def torch_call(target: str, /, *, kwargs: dict | None = None, dout=None, timeout: float | None = None,
@@ -220,7 +221,7 @@ def torch_call(target: str, /, *, kwargs: dict | None = None, dout=None, timeout
     return Probe("torch_call", spec, timeout)
 
 
-register(Kind("torch_object", "torch_probes:torch_object", _method_label))
+register(Kind("torch_object", "torch_calls:torch_object", _method_label))
 
 
 def torch_object(cls: str, /, *steps, init: dict, attrs: dict | None = None, grads: bool = False,
@@ -232,7 +233,7 @@ def torch_object(cls: str, /, *steps, init: dict, attrs: dict | None = None, gra
                                   "grads": grads}, timeout)
 
 
-register(Kind("torch_fit", "torch_probes:torch_fit",
+register(Kind("torch_fit", "torch_calls:torch_fit",
               lambda spec: f"{_name(spec['cls'])}({_args(spec['init'])}) trained with Adam "
                            f"(lr {spec['learning_rate']:g}) for {spec['steps']} steps of .{spec['loss'][0]}("
                            f"{_args(spec['loss'][1], spec['loss'][2])}), then .{spec['then'][0]}("
@@ -262,36 +263,43 @@ def torch_module(cls: str, /, *, init: dict, x, weights: list | None = None, tim
 
 
 register(Kind("torch_inspect", "torch_probes:torch_inspect",
-              lambda spec: f"{spec['model']}({describe(spec['data']['X'])}) and one training step with "
-                           f"{spec['optimizer']}"))
+              lambda spec: f"{spec['model']}({describe(spec['data']['X'])}) and "
+                           f"{spec.get('timed_steps', 1) + 1} training steps with {spec['optimizer']}"))
 
 
 def torch_inspect(module: str, /, *, data: dict, normalize: dict, classes: int, model: str = "model",
-                  optimizer: str = "optimizer", timeout: float | None = None) -> Probe:
+                  optimizer: str = "optimizer", timed_steps: int = 1, timeout: float | None = None,
+                  memory: int | None = None) -> Probe:
     """The ``model`` and ``optimizer`` a (converted) notebook module defines: parameter
     counts, a forward pass on ``data["X"]`` and, when it gives ``classes`` scores per
-    image, one timed training step. ``normalize`` says how uint8 images become tensors
-    (``{"mean": [...], "std": [...]}`` per channel, see ``worker/torch_probes.py``)."""
+    image, the mean time of ``timed_steps`` training steps after one to warm up.
+    ``normalize`` says how uint8 images become tensors (``{"mean": [...], "std": [...]}``
+    per channel, see ``worker/torch_probes.py``)."""
     spec = {"module": module, "data": data, "normalize": normalize, "classes": classes, "model": model,
-            "optimizer": optimizer}
-    return Probe("torch_inspect", spec, timeout)
+            "optimizer": optimizer, "timed_steps": timed_steps}
+    return Probe("torch_inspect", spec, timeout, memory)
 
 
 def _budget(budget) -> str:
-    return ", ".join(f"{v:g} s on {k}" for k, v in budget.items()) if isinstance(budget, dict) else f"{budget:g} s"
+    return ", ".join(f"{v:.0f} s on {k}" for k, v in budget.items()) if isinstance(budget, dict) else f"{budget:.0f} s"
 
 
 register(Kind("torch_train", "torch_probes:torch_train",
-              lambda spec: f"training {spec['model']} with {spec['optimizer']} (up to {spec['epochs']} epochs or "
-                           f"{_budget(spec['time_budget'])})"))
+              lambda spec: f"training {spec['model']} with {spec['optimizer']} (up to {spec['steps']} steps of "
+                           f"{spec['batch_size']} images or {_budget(spec['time_budget'])})"))
 
 
-def torch_train(module: str, /, *, data: dict, score_inputs: dict, normalize: dict, epochs: int,
+def torch_train(module: str, /, *, data: dict, score_inputs: dict, normalize: dict, steps: int,
                 time_budget: float | dict, model: str = "model", optimizer: str = "optimizer", batch_size: int = 64,
-                timeout: float | None = None) -> Probe:
-    """Train the ``model`` and ``optimizer`` a (converted) notebook module defines, then
-    score ``score_inputs``; ``time_budget`` is seconds, or seconds by device type
-    (``{"cpu": 90, "cuda": 30}``); see ``worker/torch_probes.py``."""
-    spec = {"module": module, "data": data, "score_inputs": score_inputs, "normalize": normalize, "epochs": epochs,
-            "time_budget": time_budget, "model": model, "optimizer": optimizer, "batch_size": batch_size}
-    return Probe("torch_train", spec, timeout)
+                fit: float | None = None, min_steps: int = 0, timeout: float | None = None,
+                memory: int | None = None) -> Probe:
+    """Train the ``model`` and ``optimizer`` a (converted) notebook module defines for
+    ``steps`` steps (as many passes over the data as that takes), then score
+    ``score_inputs``. ``time_budget`` is seconds, or seconds by device type
+    (``{"cpu": 300, "cuda": 60}``); with ``fit``, the run ends once ``min_steps`` are done
+    and a pass classifies that share of its training batches right. See
+    ``worker/torch_probes.py``."""
+    spec = {"module": module, "data": data, "score_inputs": score_inputs, "normalize": normalize, "steps": steps,
+            "time_budget": time_budget, "model": model, "optimizer": optimizer, "batch_size": batch_size,
+            "fit": fit, "min_steps": min_steps}
+    return Probe("torch_train", spec, timeout, memory)

@@ -2,8 +2,9 @@
 ``grade ... --json`` and by the batch's ``results/ID/results.json``.
 
 A Gradescope test's ``status`` is only "passed" or "failed": a check that passed is
-"passed", every other status is "failed", and the grader's own status (timeout,
-crash, ...) is kept in the test's ``output`` (first line) and ``extra_data``.
+"passed", every other status is "failed" but ``needs_gpu`` (not judged on this machine),
+which has no ``status`` at all; the grader's own status (timeout, crash, ...) is kept in
+the test's ``output`` (first line) and ``extra_data``.
 """
 from __future__ import annotations
 
@@ -26,11 +27,14 @@ def results_json(report: Report, record=None) -> dict:
         text = result.feedback
         if result.output.strip():
             text += "\n\n--- output printed by your code ---\n" + result.output
-        tests.append({"name": result.name, "number": str(number), "score": round(result.score, 4),
-                      "max_score": result.max_score, "status": "passed" if result.status is Status.PASSED else "failed",
-                      "output": f"[{result.status.value}] {text}".rstrip(), "output_format": "text",
-                      "tags": [result.part],
-                      "extra_data": {"status": result.status.value, "seconds": round(result.seconds, 3)}})
+        test = {"name": result.name, "number": str(number), "score": round(result.score, 4),
+                "max_score": result.max_score, "status": "passed" if result.status is Status.PASSED else "failed",
+                "output": f"[{result.status.value}] {text}".rstrip(), "output_format": "text",
+                "tags": [result.part],
+                "extra_data": {"status": result.status.value, "seconds": round(result.seconds, 3)}}
+        if result.status is Status.NEEDS_GPU:
+            del test["status"]
+        tests.append(test)
     extra = {"assignment": report.assignment, "status": status.value, "submission": report.submission,
              "grader_version": report.grader_version, "dataset": report.dataset, "notes": report.notes,
              "parts": {k: {"score": s, "max_score": m} for k, (s, m) in report.part_scores().items()}}

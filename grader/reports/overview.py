@@ -24,6 +24,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #176f2c; } .partial { color: #8a6d00; } .bad { color: #b3261e; font-weight: 600; }
+.gpu { color: #1f5fa8; font-weight: 600; }
 img { max-width: 100%; }
 """
 SHOWN_LOSSES = 6  # checks named per submission in the list of submissions that lost points
@@ -65,7 +66,8 @@ def pass_rate_chart(rates: list[tuple[str, float]]) -> str:
 
 
 def css_class(status: SubmissionStatus) -> str:
-    return {SubmissionStatus.OK: "ok", SubmissionStatus.PARTIAL: "partial"}.get(status, "bad")
+    return {SubmissionStatus.OK: "ok", SubmissionStatus.PARTIAL: "partial", SubmissionStatus.NEEDS_GPU: "gpu"}.get(
+        status, "bad")
 
 
 def table(header: list[str], rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
@@ -111,17 +113,23 @@ def report_html(assignment: str, graded: list[Graded], checks: list[str], max_to
 
 
 def per_check(results: list[dict], students: list[str], titles: list[str]) -> list[str]:
-    """The pass rate of every check, and the ten slowest checks (mean time in student code)."""
-    rates, timings = [], []
+    """The pass rate of every check (over the submissions it was judged for: a check that
+    needs a GPU is counted apart), and the ten slowest checks (mean time in student code)."""
+    rates, timings, gpu = [], [], {}
     for title in titles:
         seen = [(r[title], student) for r, student in zip(results, students) if title in r]
-        rates.append((title, sum(r.status is Status.PASSED for r, _ in seen) / max(len(seen), 1), len(seen)))
+        gpu[title] = sum(r.status is Status.NEEDS_GPU for r, _ in seen)
+        judged = len(seen) - gpu[title]
+        rates.append((title, sum(r.status is Status.PASSED for r, _ in seen) / max(judged, 1), judged))
         if seen:
             slowest, who = max((r.seconds, student) for r, student in seen)
             timings.append((statistics.mean(r.seconds for r, _ in seen), slowest, who, title))
     timings.sort(reverse=True)
+    header, rows = ["check", "passed", "of"], [[escape(t), f"{rate:.0%}", str(n)] for t, rate, n in rates]
+    if any(gpu.values()):
+        header, rows = header + ["need a GPU"], [row + [str(gpu[t])] for row, (t, _, _) in zip(rows, rates)]
     return ["<h2>Pass rate per check</h2>", pass_rate_chart([(t, rate) for t, rate, _ in rates]),
-            table(["check", "passed", "of"], [[escape(t), f"{rate:.0%}", str(n)] for t, rate, n in rates], {1, 2}),
+            table(header, rows, {1, 2, 3}),
             "<h2>Slowest checks</h2><p>Seconds spent in the student's code.</p>",
             table(["check", "mean s", "max s", "slowest submission"],
                   [[escape(t), f"{mean:.2f}", f"{most:.2f}", escape(who)] for mean, most, who, t in timings[:10]],

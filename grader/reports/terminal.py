@@ -9,7 +9,8 @@ from rich.table import Table
 
 from ..results import CheckResult, Report, Status
 
-STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "dim", Status.GRADER_ERROR: "bold magenta"}
+STYLE = {Status.PASSED: "green", Status.FAILED: "red", Status.SKIPPED: "dim", Status.GRADER_ERROR: "bold magenta",
+         Status.NEEDS_GPU: "bold cyan"}
 
 
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -53,6 +54,10 @@ def render(report: Report, console: Console | None = None, verbose: bool = False
     console.print(f"parts: {parts}")
     for note in report.notes:
         console.print(f"[dim]{plain(note)}[/dim]", highlight=False)
+    gpu = [r for r in report.results if r.status is Status.NEEDS_GPU]
+    if gpu:
+        console.print(f"[bold cyan]{len(gpu)} check(s) need a GPU ({sum(r.max_score for r in gpu):g} points not "
+                      f"judged here): grade again with --device cuda on a machine with one[/bold cyan]", highlight=False)
     share = report.score / report.max_score if report.max_score else 0.0
     console.print(f"[bold]score: {report.score:g} / {report.max_score:g} ({share:.0%})[/bold] "
                   f"in {report.execution_time:.1f} s")

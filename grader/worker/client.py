@@ -76,11 +76,24 @@ class Worker:
         self.imported: set[str] = set()
         self.failed_imports: dict[str, Reply] = {}
         self._import_output = ""
+        self.memory = limits.memory  # the memory limit of the process (to be) started
 
     # -- public ---------------------------------------------------------------
     def ask(self, probe, seed: int = 0) -> Reply:
-        """Run a ``grader.probe.Probe``: its modules imported first, under its timeout."""
+        """Run a ``grader.probe.Probe``: its modules imported first, under its timeout, in a
+        process with the memory it asks for (``probe.memory``: at least the limits')."""
+        self._memory_for(probe.memory)
         return self.run(probe.worker_function, probe.spec, probe.modules, seed=seed, timeout=probe.timeout)
+
+    def _memory_for(self, wanted: int | None) -> None:
+        """Restart the process when a request needs another memory limit than it has; the
+        trusted reference keeps a larger one rather than start again."""
+        memory = max(self.limits.memory, wanted or 0)
+        if self.trusted:
+            memory = max(memory, self.memory)
+        if memory != self.memory:
+            self.close()
+            self.memory = memory
 
     def run(self, probe: str, spec: dict, modules=(), seed: int = 0, timeout: float | None = None) -> Reply:
         """Import ``modules`` (once per process), then run the probe ``probe``
@@ -143,7 +156,7 @@ class Worker:
         request_r, request_w = os.pipe()
         response_r, response_w = os.pipe()
         output_r, output_w = os.pipe()
-        setup = {**plan.setup, "memory": self.limits.memory, "cpu": self.limits.cpu_seconds,
+        setup = {**plan.setup, "memory": self.memory, "cpu": self.limits.cpu_seconds,
                  "response": self.limits.response, "file_size": self.limits.file_size,
                  "numpy_compat": self.limits.numpy_compat}
         path = sandbox.INSIDE_GRADER if plan.prefix else GRADER_PARENT

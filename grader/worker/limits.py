@@ -6,6 +6,7 @@ from dataclasses import dataclass
 MiB = 1 << 20
 GiB = 1 << 30
 SANDBOXES = ("auto", "bubblewrap", "none")
+DEVICES = ("auto", "cpu", "cuda")
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ class Limits:
     ``numpy_compat``: the worker puts back what NumPy 2 removed (``np.int``, ``np.product``,
     ``np.reshape(newshape=)`` ...; see ``numpy2``) before any submitted code runs, to grade
     folders written for NumPy 1; off by default (the installed NumPy as it is).
+
+    ``device``: what PyTorch code may run on. "cpu" hides every GPU from the worker;
+    "cuda" passes the GPU device nodes in and requires CUDA; "auto" passes them in where
+    there are any. A worker that can reach a GPU limits its data segment (RLIMIT_DATA)
+    instead of its address space: CUDA reserves far more address space than it uses.
+    A request may ask for more memory than ``memory`` (``Probe.memory``, e.g. training).
     """
 
     timeout: float = 30.0
@@ -46,12 +53,16 @@ class Limits:
     sandbox: str = "auto"
     worker_uid: int | None = None
     numpy_compat: bool = False
+    device: str = "auto"
 
     def __post_init__(self):
         if self.sandbox not in SANDBOXES:
             raise ValueError(f"sandbox must be one of {', '.join(SANDBOXES)}, not {self.sandbox!r}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
 
     def describe(self) -> str:
         return (f"{self.timeout:g} s per check (x{self.timeout_scale:g}), address space {self.memory / GiB:g} GiB, "
                 f"CPU {self.cpu_seconds} s per worker, {self.processes} processes, files {self.file_size // MiB} MiB "
-                f"each ({self.disk // MiB} MiB per private folder in the sandbox), output {self.output // 1024} KiB per check")
+                f"each ({self.disk // MiB} MiB per private folder in the sandbox), output {self.output // 1024} KiB "
+                f"per check, device {self.device}")

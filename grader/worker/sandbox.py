@@ -176,6 +176,45 @@ def worker_uid(limits: Limits) -> int:
             return uid
 
 
+def gpu_nodes() -> list[str]:
+    """The NVIDIA device nodes of this machine (none where there is no GPU)."""
+    return sorted(glob.glob("/dev/nvidia*"))
+
+
+def uses_gpu(limits: Limits) -> bool:
+    """Whether a worker under ``limits`` can reach a GPU: not with device "cpu", and only
+    where there are GPU device nodes."""
+    return limits.device != "cpu" and bool(gpu_nodes())
+
+
+_cuda: list[bool] = []
+
+
+def cuda_available() -> bool:
+    """Whether PyTorch finds a CUDA GPU here (asked once, in a separate process, so that
+    the grader's own process never starts CUDA)."""
+    if not _cuda:
+        found = False
+        if gpu_nodes():
+            try:
+                done = subprocess.run([sys.executable, "-c", "import torch; print(torch.cuda.is_available())"],
+                                      capture_output=True, text=True, timeout=TRIAL_TIMEOUT, stdin=subprocess.DEVNULL)
+                found = done.stdout.strip().endswith("True")
+            except (OSError, subprocess.SubprocessError):
+                pass
+        _cuda.append(found)
+    return _cuda[0]
+
+
+def device_env(limits: Limits) -> dict:
+    """What tells a worker's PyTorch code which device to use (``torch_probes.training_device``):
+    with "cpu", CUDA sees no GPU at all."""
+    env = {"GRADER_DEVICE": limits.device, "CUBLAS_WORKSPACE_CONFIG": ":4096:8"}  # deterministic cuBLAS
+    if limits.device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
 @dataclass
 class Launch:
     """How to start one worker: the command before ``python``, the folder it runs in
@@ -196,8 +235,9 @@ def launch(iso: Isolation, root: str, trusted: bool, limits: Limits, hide: tuple
     folder the grader reads the submission from stays as it was handed in."""
     uid = worker_uid(limits) if iso.drops_user and not trusted else None
     setup = {"uid": uid, "processes": limits.processes, "copy_from": None, "relative_processes": False,
-             "unshare_net": False, "drop_capabilities": False, "subreaper": False, "undumpable": trusted}
-    env = {"USER": "student", "LOGNAME": "student"}
+             "unshare_net": False, "drop_capabilities": False, "subreaper": False, "undumpable": trusted,
+             "memory_kind": "data" if uses_gpu(limits) else "address space"}
+    env = {"USER": "student", "LOGNAME": "student", **device_env(limits)}
     if iso.kind == "bubblewrap":
         prefix = bubblewrap_args(root, trusted, limits, iso.as_root, hide)
         if not trusted:
@@ -228,9 +268,9 @@ def bubblewrap_args(root: str, trusted: bool, limits: Limits, as_root: bool, hid
     mounts.add(["--proc"], "/proc")
     mounts.add(["--dev"], "/dev")
     mounts.add(["--perms", "1777", "--size", str(limits.disk), "--tmpfs"], "/dev/shm")  # POSIX semaphores, shared memory
-    for device in sorted(glob.glob("/dev/nvidia*")):  # CUDA, where there is a GPU (untested here)
-        mounts.add(["--dev-bind", device], device)
-    if glob.glob("/dev/nvidia*"):
+    if uses_gpu(limits):  # CUDA needs the device nodes and /sys (tested only where there is a GPU)
+        for device in gpu_nodes():
+            mounts.add(["--dev-bind", device], device)
         mounts.add(["--ro-bind", "/sys"], "/sys")
     mounts.add(["--ro-bind", "/usr"], "/usr")
     for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):

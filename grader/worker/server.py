@@ -84,7 +84,8 @@ def apply_limits(setup: dict) -> None:
     processes = setup["processes"]
     if setup.get("relative_processes"):
         processes += procfs.tasks_of(os.getuid())  # RLIMIT_NPROC counts every process of this uid
-    for name, soft, grace in (("RLIMIT_AS", setup["memory"], 0), ("RLIMIT_FSIZE", setup["file_size"], 0),
+    memory = "RLIMIT_DATA" if setup.get("memory_kind") == "data" else "RLIMIT_AS"  # data: CUDA (see Limits)
+    for name, soft, grace in ((memory, setup["memory"], 0), ("RLIMIT_FSIZE", setup["file_size"], 0),
                               ("RLIMIT_CPU", setup["cpu"], 5), ("RLIMIT_CORE", 0, 0),
                               ("RLIMIT_NPROC", processes, 0)):
         kind = getattr(resource, name)
@@ -182,7 +183,7 @@ def classify(exc: BaseException, importing: bool) -> tuple[Status, str]:
     if isinstance(exc, NotImplementedError):
         return Status.NOT_IMPLEMENTED, text
     if isinstance(exc, MemoryError):
-        return Status.MEMORY, "MemoryError: the code ran out of the memory it is allowed"
+        return Status.MEMORY, f"MemoryError: {str(exc)[:2000] or 'the code ran out of the memory it is allowed'}"
     if isinstance(exc, SystemExit):
         return (Status.IMPORT_ERROR if importing else Status.CRASH), f"the code called sys.exit({exc.code!r})"
     if isinstance(exc, (AttributeError, TypeError, ValueError)) and numpy2.recognise(text):

@@ -22,6 +22,7 @@ class Status(str, Enum):
     MEMORY = "memory"
     NUMPY2 = "numpy2"  # uses an API that NumPy 2 removed
     SKIPPED = "skipped"  # a check it builds on did not pass
+    NEEDS_GPU = "needs_gpu"  # the run cannot finish on this machine's CPU: not judged here, no points yet
     INVALID_SUBMISSION = "invalid_submission"  # nothing gradable was handed in
     GRADER_ERROR = "grader_error"  # our fault, never the student's
 
@@ -41,6 +42,7 @@ class SubmissionStatus(str, Enum):
 
     OK = "ok"
     PARTIAL = "partial"
+    NEEDS_GPU = "needs_gpu"
     TIMEOUT = "timeout"
     MEMORY = "memory"
     CRASH = "crash"
@@ -54,6 +56,7 @@ class SubmissionStatus(str, Enum):
 MEANING = {
     SubmissionStatus.OK: "every check passed",
     SubmissionStatus.PARTIAL: "the code ran; some answers are wrong or not implemented",
+    SubmissionStatus.NEEDS_GPU: "a training run cannot finish on this machine's CPU: grade it again on a GPU",
     SubmissionStatus.TIMEOUT: "some code ran out of time",
     SubmissionStatus.MEMORY: "some code ran out of memory",
     SubmissionStatus.CRASH: "some code raised an exception or stopped its process",
@@ -65,8 +68,10 @@ MEANING = {
 }
 
 # The causes that name a submission's status, most telling first: a submission that
-# hangs in one function and crashes in another is "timeout".
+# hangs in one function and crashes in another is "timeout". A check that needs a GPU
+# comes first: the submission's score is not final until it is graded on one.
 CAUSES = (
+    (Status.NEEDS_GPU, SubmissionStatus.NEEDS_GPU),
     (Status.TIMEOUT, SubmissionStatus.TIMEOUT),
     (Status.MEMORY, SubmissionStatus.MEMORY),
     (Status.CRASH, SubmissionStatus.CRASH),
@@ -76,9 +81,9 @@ CAUSES = (
 )
 
 # Worst first: the order of every list of submissions in the reports.
-SEVERITY = (SubmissionStatus.INVALID_SUBMISSION, SubmissionStatus.GRADER_ERROR, SubmissionStatus.TIMEOUT,
-            SubmissionStatus.MEMORY, SubmissionStatus.CRASH, SubmissionStatus.IMPORT_ERROR, SubmissionStatus.MISSING,
-            SubmissionStatus.PARTIAL, SubmissionStatus.OK, SubmissionStatus.PENDING)
+SEVERITY = (SubmissionStatus.INVALID_SUBMISSION, SubmissionStatus.GRADER_ERROR, SubmissionStatus.NEEDS_GPU,
+            SubmissionStatus.TIMEOUT, SubmissionStatus.MEMORY, SubmissionStatus.CRASH, SubmissionStatus.IMPORT_ERROR,
+            SubmissionStatus.MISSING, SubmissionStatus.PARTIAL, SubmissionStatus.OK, SubmissionStatus.PENDING)
 
 # Statuses that --resume keeps; the others are graded again.
 FINAL = frozenset(SEVERITY) - {SubmissionStatus.GRADER_ERROR, SubmissionStatus.PENDING}
@@ -90,8 +95,8 @@ def submission_status(statuses_and_full: list[tuple[Status, bool]]) -> Submissio
     1. no checks, or any check ``invalid_submission``: ``invalid_submission``;
     2. any check ``grader_error``: ``grader_error`` (the score cannot be trusted);
     3. every check ``passed`` with its full points: ``ok``;
-    4. the first of timeout, memory, crash (or numpy2), import_error, missing that
-       some check has: that status;
+    4. the first of needs_gpu, timeout, memory, crash (or numpy2), import_error, missing
+       that some check has: that status;
     5. otherwise (checks failed, not implemented or skipped): ``partial``.
     """
     statuses = {status for status, _ in statuses_and_full}

@@ -1,24 +1,32 @@
 """Probes for PyTorch code (a converted notebook, see ``grader/notebook.py``), run inside a worker.
 
-* ``torch_call``: call a function with tensors made from the arrays sent;
+* (``torch_call``, ``torch_object`` and ``torch_fit``, for functions and objects, are in
+  ``torch_calls``;)
 * ``torch_module``: build an ``nn.Module``, optionally copy given weights in, run a batch;
 * ``torch_inspect``: a notebook's ``model`` and ``optimizer``: parameter counts, a
-  forward pass and one timed training step;
-* ``torch_train``: train them for a budget of epochs and time, then score unlabeled inputs.
+  forward pass and timed training steps;
+* ``torch_train``: train them for a number of steps within a time budget, then score
+  unlabeled inputs.
 
 Torch is imported only when one of these runs, so workers that never use PyTorch do
 not pay for it. Tensors go back as arrays: plain data, as with every probe; the grader
-scores predictions against labels that never enter the worker.
+scores predictions against labels that never enter the worker. The device is the one
+the grader's limits name (``GRADER_DEVICE``: "cpu", "cuda" or "auto"). Time is the
+process's CPU time on a CPU (other load on the machine does not count; the worker runs
+one thread) and CUDA events on a GPU.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
 import math
 import os
+import resource
 import sys
 import time
 
 import numpy as np
+
 
 def stopwatch(device):
     """Start timing work on ``device``. Returns ``(method, elapsed)``; ``elapsed()``
@@ -36,8 +44,52 @@ def stopwatch(device):
             return begin.elapsed_time(end) / 1000.0
 
         return "cuda-events", elapsed
-    started = time.perf_counter()
-    return "monotonic", lambda: time.perf_counter() - started
+    started = time.process_time()
+    return "cpu-time", lambda: time.process_time() - started
+
+
+class Pace:
+    """When a training run of ``planned`` steps stops for time; ``clock()`` gives the
+    seconds of work so far (any clock: the tests give a fake one).
+
+    The first step is a warm-up (memory, kernels); the ``estimate_after`` steps after it
+    give the time per step and the estimate of the whole run. With ``give_up``, a run
+    whose estimate is beyond the budget stops there ("too slow"), after a few steps
+    rather than at the end of the budget. A run stops once the budget is spent ("time
+    budget", checked every ``check_every`` steps: on a GPU reading the clock waits for
+    the queued work), or when its steps are done ("steps"). ``step()`` says which, or "".
+    """
+
+    def __init__(self, planned: int, budget: float, clock, estimate_after: int = 3, give_up: bool = True,
+                 check_every: int = 1):
+        self.planned, self.budget, self.clock = planned, budget, clock
+        self.estimate_after, self.give_up, self.check_every = estimate_after, give_up, check_every
+        self.steps, self.warm_up, self.per_step, self.estimate = 0, None, None, None
+
+    def step(self) -> str:
+        self.steps += 1
+        if self.steps >= self.planned:
+            return "steps"
+        timing = self.steps == 1 + self.estimate_after
+        if not (timing or self.steps == 1 or self.steps % self.check_every == 0):
+            return ""
+        now = self.clock()
+        if self.steps == 1:
+            self.warm_up = now
+        elif timing:
+            self.per_step = (now - self.warm_up) / self.estimate_after
+            self.estimate = self.warm_up + self.per_step * (self.planned - 1)
+            if self.give_up and self.estimate > self.budget:
+                return "too slow"
+        return "time budget" if now >= self.budget else ""
+
+    def finish(self, seconds: float) -> None:
+        """The time per step and the estimate from the whole run, when it ended before its estimate."""
+        if self.per_step is None and self.steps > 1 and self.warm_up is not None:
+            self.per_step = (seconds - self.warm_up) / (self.steps - 1)
+            self.estimate = self.warm_up + self.per_step * (self.planned - 1)
+        elif self.per_step is None and self.steps:
+            self.per_step = self.estimate = seconds / self.steps * max(self.planned, 1)
 
 
 def as_images(X, normalize: dict) -> "torch.Tensor":
@@ -92,102 +144,6 @@ def tensor_facts(value) -> dict | None:
             "is_leaf": bool(value.is_leaf), "device": value.device.type}
 
 
-def torch_call(target: str, args: dict, kwargs: dict | None = None, dout=None):
-    """Call ``target`` with the arrays of ``args`` (and of lists in it) as tensors. With
-    ``dout``, the floating-point arguments require gradients and ``grads`` holds the
-    gradient of ``sum(out * dout)`` with respect to each (None where autograd gives none)."""
-    tensors = to_torch(list(args.values()))
-    if dout is not None:
-        tensors = [_requiring_grad(t) for t in tensors]
-    out = _resolve(target)(*tensors, **to_torch(kwargs or {}))
-    result = {"out": to_plain(out), "tensor": tensor_facts(out), "args_after": args}
-    if dout is not None:
-        result["grads"] = _backward(out, dout, dict(zip(args, tensors)))
-    return result
-
-
-def _requiring_grad(value):
-    """A float tensor as a copy that requires gradients (so the arrays sent stay as sent)."""
-    import torch
-
-    if isinstance(value, torch.Tensor) and value.is_floating_point():
-        return value.detach().clone().requires_grad_(True)
-    return value
-
-
-def _backward(out, dout, leaves: dict) -> dict:
-    """Gradients of ``sum(out * dout)`` (or of ``out`` itself when ``dout`` is 1) with
-    respect to the tensors of ``leaves``; None for those autograd cannot reach."""
-    import torch
-
-    from .probes import Wrong
-
-    if not isinstance(out, torch.Tensor) or not out.requires_grad:
-        raise Wrong("the result does not depend on the inputs through autograd (was it detached, or computed "
-                    "with NumPy?)")
-    weight = torch.as_tensor(np.asarray(dout), dtype=out.dtype, device=out.device)
-    (out * weight).sum().backward()
-    return {name: to_plain(t.grad) if isinstance(t, torch.Tensor) and t.grad is not None else None
-            for name, t in leaves.items()}
-
-
-def torch_object(cls: str, init: dict, steps: list, attrs: dict | None = None, grads: bool = False):
-    """Build ``cls(**init)``, replace entries of its attributes with the arrays of
-    ``attrs`` (``{"params": {"W": array}}`` sets ``obj.params["W"]``) as tensors, and call
-    ``steps`` in turn (``[name, args, kwargs]``, arrays as tensors). With ``grads``, the
-    injected float tensors require gradients, and ``grads`` holds the gradient of the
-    last step's (scalar) result with respect to each."""
-    obj = _resolve(cls)(**init)
-    leaves = {}
-    for name, entries in (attrs or {}).items():
-        holder = getattr(obj, name, None)
-        if not isinstance(holder, dict):
-            from .probes import Missing
-
-            raise Missing(f"{cls.rpartition(':')[2]} has no dict attribute {name!r}")
-        for key, array in entries.items():
-            holder[key] = leaves[f"{name}.{key}"] = (_requiring_grad if grads else lambda t: t)(to_torch(array))
-    outs = []
-    for method, args, kwargs in steps:
-        outs.append(getattr(obj, method)(*to_torch(list(args.values())), **to_torch(kwargs)))
-    result = {"out": to_plain(outs[-1]) if outs else None, "outs": [to_plain(o) for o in outs],
-              "tensor": tensor_facts(outs[-1]) if outs else None}
-    if grads and outs:
-        result["grads"] = _backward(outs[-1], 1.0, leaves)
-    return result
-
-
-def torch_fit(cls: str, init: dict, optimize: str, loss: list, steps: int, learning_rate: float, then: list):
-    """Build ``cls(**init)`` (its random start fixed by the request's seed), train the
-    tensors of its dict attribute ``optimize`` with Adam for ``steps`` steps of the
-    loss method call ``loss`` (``[name, args, kwargs]``), then make the call ``then``.
-    Returns every step's loss and what ``then`` gave."""
-    import torch
-
-    obj = _resolve(cls)(**init)
-    tensors = [t for t in getattr(obj, optimize, {}).values() if isinstance(t, torch.Tensor) and t.requires_grad]
-    if not tensors:
-        from .probes import Wrong
-
-        raise Wrong(f"{cls.rpartition(':')[2]}.{optimize} holds no tensor that requires gradients")
-    optimizer = torch.optim.Adam(tensors, lr=learning_rate)
-    name, args, kwargs = loss
-    args, kwargs = to_torch(list(args.values())), to_torch(kwargs)
-    losses = []
-    for _ in range(steps):
-        value = getattr(obj, name)(*args, **kwargs)
-        optimizer.zero_grad()
-        value.backward()
-        optimizer.step()
-        losses.append(float(value.detach()))
-        if not math.isfinite(losses[-1]):
-            break
-    name, args, kwargs = then
-    with torch.no_grad():
-        out = getattr(obj, name)(*to_torch(list(args.values())), **to_torch(kwargs))
-    return {"losses": losses, "out": to_plain(out)}
-
-
 def torch_module(cls: str, init: dict, x, weights: list | None = None):
     """Build ``cls(**init)`` and run the batch ``x`` through it in eval mode.
 
@@ -232,33 +188,35 @@ def _load_by_shape(net, weights: list) -> None:
 
 
 def torch_inspect(module: str, data: dict, normalize: dict, classes: int, model: str = "model",
-                  optimizer: str = "optimizer"):
+                  optimizer: str = "optimizer", timed_steps: int = 1):
     """A notebook's ``model`` and ``optimizer``: parameter counts, the output of a forward
     pass on the batch ``data["X"]``, and, when it gives ``classes`` scores per image,
-    the time of one training step on it (after one step to warm up), on the device
-    training would use."""
+    the mean time of ``timed_steps`` training steps on it (after one step to warm up),
+    on the device training would use."""
     import torch
     import torch.nn.functional as F
 
     code, net, opt, device, _ = _notebook_model(module, model, optimizer)
-    X = as_images(data["X"], normalize).to(device)
-    y = torch.as_tensor(np.asarray(data["y"]), dtype=torch.long).to(device)
     parameters = list(net.parameters())
     held = {id(p) for group in opt.param_groups for p in group["params"]}
-    net.eval()
-    with torch.no_grad():
-        out = net(X)
-    shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
     method, step_seconds = "", None
-    if shape == [len(X), classes]:
-        net.train()
-        for _ in range(2):  # the first step allocates and picks kernels; the second is timed
-            method, elapsed = stopwatch(device)
-            loss = F.cross_entropy(net(X), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            step_seconds = elapsed()
+    with _out_of_memory(parameters):
+        X = as_images(data["X"], normalize).to(device)
+        y = torch.as_tensor(np.asarray(data["y"]), dtype=torch.long).to(device)
+        net.eval()
+        with torch.no_grad():
+            out = net(X)
+        shape = list(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        if shape == [len(X), classes]:
+            net.train()
+            for step in range(1 + max(timed_steps, 1)):  # the first step allocates and picks kernels
+                if step == 1:
+                    method, elapsed = stopwatch(device)
+                loss = F.cross_entropy(net(X), y)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            step_seconds = elapsed() / max(timed_steps, 1)
     return {
         "forward_shape": shape,
         "params": sum(p.numel() for p in parameters),
@@ -266,80 +224,153 @@ def torch_inspect(module: str, data: dict, normalize: dict, classes: int, model:
         "step_seconds": step_seconds,
         "timing": method,
         "device": _device_name(device),
+        "device_type": device.type,
         "cell_errors": {str(k): v for k, v in getattr(code, "__cell_errors__", {}).items()},
     }
 
 
-def torch_train(module: str, data: dict, epochs: int, time_budget, score_inputs: dict, normalize: dict,
-                model: str = "model", optimizer: str = "optimizer", batch_size: int = 64):
+def torch_train(module: str, data: dict, steps: int, time_budget, score_inputs: dict, normalize: dict,
+                model: str = "model", optimizer: str = "optimizer", batch_size: int = 64, fit: float | None = None,
+                min_steps: int = 0, estimate_after: int = 3, give_up_on: tuple = ("cpu",)):
     """Train the ``model`` and ``optimizer`` that ``module`` defines, then score unlabeled inputs.
 
     The module is imported afresh after seeding, so the model starts from the same
     weights for the same request seed. Training follows the notebook's
-    ``train_part34``: shuffled minibatches, cross-entropy, ``optimizer.step()``; it
-    stops after ``epochs`` passes or once the time budget has gone: ``time_budget`` is
-    seconds, or a dict of seconds by device type (``"cpu"``, ``"cuda"``). ``data`` holds
-    ``X_train`` (made tensors by ``as_images`` with ``normalize``) and ``y_train``.
+    ``train_part34`` (shuffled minibatches, cross-entropy, ``optimizer.step()``) with the
+    model and optimizer as they are, the data resident on the device (no loader, no
+    copies per step), for ``steps`` steps: passes over ``data["X_train"]`` (made tensors
+    by ``as_images`` with ``normalize``) and ``data["y_train"]``, reshuffled each time.
+    It stops earlier:
+
+    * at the end of a pass, once ``min_steps`` are done, when the model classified at
+      least ``fit`` of that pass's training batches right (it fits the training set);
+    * for time (``Pace``): ``time_budget`` is seconds, or seconds by device type
+      (``"cpu"``, ``"cuda"``); on the device types of ``give_up_on``, as soon as the
+      first steps say the whole run cannot fit the budget ("too slow");
+    * when the loss is not a finite number.
+
+    A run stopped as "too slow" scores nothing: it is not judged.
     """
     import torch
     import torch.nn.functional as F
 
     code, net, opt, device, seed = _notebook_model(module, model, optimizer)
     budget = float(time_budget[device.type] if isinstance(time_budget, dict) else time_budget)
-    X, y = as_images(data["X_train"], normalize), torch.as_tensor(np.asarray(data["y_train"]), dtype=torch.long)
     held = {id(p) for group in opt.param_groups for p in group["params"]}
     parameters = list(net.parameters())
+    with _out_of_memory(parameters):
+        X = as_images(data["X_train"], normalize).to(device)
+        y = torch.as_tensor(np.asarray(data["y_train"]), dtype=torch.long).to(device)
+        net.eval()
+        with torch.no_grad():
+            first = net(X[:batch_size])
+        forward_shape = list(first.shape) if isinstance(first, torch.Tensor) else type(first).__name__
 
-    net.eval()
-    with torch.no_grad():
-        first = net(X[:batch_size].to(device))
-    forward_shape = list(first.shape) if isinstance(first, torch.Tensor) else type(first).__name__
+        order = torch.Generator().manual_seed(seed)  # on the CPU: the same batches on every device
+        method, elapsed = stopwatch(device)
+        wall = time.perf_counter()
+        pace = Pace(steps, budget, elapsed, estimate_after, give_up=device.type in give_up_on,
+                    check_every=1 if device.type == "cpu" else 25)
+        losses, accuracies, passes, stopped = [], [], 0, ""
+        while not stopped:
+            net.train()
+            total, right, count = torch.zeros((), device=device), torch.zeros((), device=device), 0
+            batches = torch.randperm(len(X), generator=order).to(device).split(batch_size)
+            for batch in batches:
+                scores = net(X[batch])
+                loss = F.cross_entropy(scores, y[batch])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                count, total = count + 1, total + loss.detach()  # summed on the device: no wait per step
+                right = right + (scores.detach().argmax(1) == y[batch]).sum()
+                stopped = pace.step()
+                if stopped:
+                    break
+            passes += int(count == len(batches))
+            losses.append(float(total) / max(count, 1))
+            accuracies.append(float(right) / max(min(count * batch_size, len(X)), 1))
+            if not np.isfinite(losses[-1]):
+                stopped = "non-finite loss"
+            elif fit is not None and not stopped and pace.steps >= min_steps and accuracies[-1] >= fit:
+                stopped = "fit"
+        seconds = elapsed()
+        pace.finish(seconds)
 
-    order = torch.Generator().manual_seed(seed)
-    method, elapsed = stopwatch(device)
-    started, steps, epochs_run, losses, stopped = time.perf_counter(), 0, 0, [], ""
-    while epochs_run < epochs and not stopped:
-        net.train()
-        total, count = torch.zeros((), device=device), 0  # summed on the device: no wait per step
-        batches = torch.randperm(len(X), generator=order).split(batch_size)
-        for batch in batches:
-            loss = F.cross_entropy(net(X[batch].to(device)), y[batch].to(device))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            steps, count, total = steps + 1, count + 1, total + loss.detach()
-            if time.perf_counter() - started >= budget:
-                stopped = "time budget"
-                break
-        epochs_run += int(count == len(batches))
-        losses.append(float(total) / max(count, 1))
-        if not np.isfinite(losses[-1]):
-            stopped = "non-finite loss"
-    seconds = elapsed()
-
-    net.eval()
-    scores = {}
-    with torch.no_grad():
-        for name, inputs in score_inputs.items():
-            images = as_images(inputs, normalize)
-            parts = [net(images[i : i + 256].to(device)).float().cpu().numpy() for i in range(0, len(images), 256)]
-            scores[name] = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
+        net.eval()
+        scores = {}
+        with torch.no_grad():
+            for name, inputs in score_inputs.items() if stopped != "too slow" else ():  # not judged: not scored
+                images = as_images(inputs, normalize)
+                parts = [net(images[i : i + 256].to(device)).float().cpu().numpy() for i in range(0, len(images), 256)]
+                scores[name] = np.concatenate(parts) if parts else np.zeros((0, 0), np.float32)
     return {
         "scores": scores,
-        "epochs": epochs_run,
-        "steps": steps,
-        "stopped": stopped or "epochs",
+        "steps": pace.steps,
+        "planned_steps": steps,
+        "epochs": passes,
         "batches_per_epoch": math.ceil(len(X) / batch_size),
+        "stopped": stopped,
+        "step_seconds": pace.per_step,
+        "estimate_seconds": pace.estimate,
         "losses": losses,
+        "train_accuracy": accuracies,
         "seconds": seconds,
+        "wall_seconds": time.perf_counter() - wall,
         "timing": method,
         "time_budget": budget,
         "device": _device_name(device),
+        "device_type": device.type,
         "params": sum(p.numel() for p in parameters),
         "optimized_params": sum(p.numel() for p in parameters if id(p) in held),
         "forward_shape": forward_shape,
+        "memory": memory_use(),
         "cell_errors": {str(k): v for k, v in getattr(code, "__cell_errors__", {}).items()},
     }
+
+
+def memory_use() -> dict:
+    """Peak address space and peak resident memory of this process, and its memory limit, in bytes."""
+    found = {}
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                key, _, rest = line.partition(":")
+                if key in ("VmPeak", "VmHWM", "VmData"):
+                    found[key] = int(rest.split()[0]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    limit, of = memory_limit()
+    return {"address_space_peak": found.get("VmPeak"), "resident_peak": found.get("VmHWM"),
+            "data": found.get("VmData"), "limit": limit, "limit_of": of}
+
+
+def memory_limit() -> tuple[int | None, str]:
+    """The memory limit this worker runs under, and what it limits: its address space, or
+    its data segment (where it can reach a GPU, see ``Limits``)."""
+    for kind, name in ((resource.RLIMIT_AS, "address space"), (resource.RLIMIT_DATA, "data")):
+        limit = resource.getrlimit(kind)[0]
+        if limit != resource.RLIM_INFINITY:
+            return limit, name
+    return None, ""
+
+
+@contextlib.contextmanager
+def _out_of_memory(parameters):
+    """PyTorch's out-of-memory errors (a RuntimeError on the CPU, torch.OutOfMemoryError on a
+    GPU) as MemoryError, saying how big the model is and what the worker may use."""
+    try:
+        yield
+    except (MemoryError, RuntimeError) as exc:
+        text = str(exc)
+        if not isinstance(exc, MemoryError) and not any(
+                words in text.lower() for words in ("can't allocate memory", "not enough memory", "out of memory")):
+            raise
+        limit, of = memory_limit()
+        allowed = f"the worker may use {limit / 2**30:.1f} GiB ({of})" if limit else "the worker has no memory limit"
+        first = text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
+        raise MemoryError(f"the model ({sum(p.numel() for p in parameters):,} parameters) ran out of memory; "
+                          f"{allowed} ({first})") from None
 
 
 def _notebook_model(module: str, model: str, optimizer: str):
@@ -351,7 +382,7 @@ def _notebook_model(module: str, model: str, optimizer: str):
     from .probes import Missing, Wrong
 
     seed = int(np.random.randint(2**31))  # the server seeded NumPy with the request's seed
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # set at launch too: CUDA reads it once
     torch.manual_seed(seed)
     torch.backends.cudnn.benchmark = False
     torch.use_deterministic_algorithms(True, warn_only=True)
@@ -364,9 +395,20 @@ def _notebook_model(module: str, model: str, optimizer: str):
         raise Wrong(f"{model} should be a torch.nn.Module; it is a {type(net).__name__}")
     if not isinstance(opt, torch.optim.Optimizer):
         raise Wrong(f"{optimizer} should be a torch.optim optimizer; it is a {type(opt).__name__}")
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = training_device()
     net.to(device)  # moves the parameters in place, so the optimizer still holds them
     return code, net, opt, device, seed
+
+
+def training_device():
+    """The device the grader's limits name (``GRADER_DEVICE``): "cuda" must be there,
+    "auto" is CUDA when there is a GPU, "cpu" (CUDA then sees no GPU at all) is the CPU."""
+    import torch
+
+    wanted = os.environ.get("GRADER_DEVICE", "auto")
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("grader error: the grader asked for --device cuda, but CUDA is not available in the worker")
+    return torch.device("cuda" if wanted != "cpu" and torch.cuda.is_available() else "cpu")
 
 
 def _device_name(device) -> str:
