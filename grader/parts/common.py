@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import data
 from ..probe import call, forward_backward
-from ..reference import reference_root
+from ..reference import provided_root
 
 LAYERS = "cs231n.layers"
 SOLVER = "cs231n.solver:Solver"
@@ -188,7 +188,7 @@ FAST_LAYERS = ("cs231n/fast_layers.py", "cs231n/im2col.py")
 def provided_fast_layers(root: Path) -> list[str]:
     """Put the grader's pure-NumPy fast layers in the workspace: the course's need a
     Cython extension built on the student's machine, and students do not edit them."""
-    source = reference_root() / "assignment2"
+    source = provided_root("assignment2")
     if not (root / "cs231n").is_dir():
         return []
     for name in FAST_LAYERS:
