@@ -33,13 +33,13 @@ from . import __version__, data
 from .grading import Context
 from .probe import Probe
 from .reference import GraderError, open_reference, reference_root, request_key
+from .release.zips import add
 from .worker import wire
 from .worker.limits import Limits
 
 FORMAT = 1
 MANIFEST, ANSWERS = "manifest.json", "answers/"
 PACKAGED = Path(__file__).resolve().parent / "fixtures"  # where a student release keeps them
-EPOCH = (1980, 1, 1, 0, 0, 0)  # zip entries carry no date, so a recording is reproducible
 
 
 def fixture_folder() -> Path:
@@ -110,17 +110,11 @@ def record(suites: list, folder: Path, *, seed: int = 0, dataset: data.Dataset |
     path = fixture_path(manifest["assignment"], folder)
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path.with_suffix(".tmp"), "w", zipfile.ZIP_DEFLATED) as bundle:
-        _add(bundle, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
+        add(bundle, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
         for key in sorted(answers):
-            _add(bundle, ANSWERS + key, answers[key])
+            add(bundle, ANSWERS + key, answers[key])
     path.with_suffix(".tmp").replace(path)
     return path
-
-
-def _add(bundle: zipfile.ZipFile, name: str, body: bytes) -> None:
-    info = zipfile.ZipInfo(name, EPOCH)
-    info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-    bundle.writestr(info, body)
 
 
 def read_manifest(path: Path) -> dict:

@@ -138,6 +138,8 @@ def fake_root(tmp_path) -> Path:
 def test_the_autograder_refuses_to_run_student_code_as_a_user_that_can_write_the_results(tmp_path, monkeypatch):
     root = fake_root(tmp_path)
     (root / "results" / "results.json").write_text('{"score": 1000}')  # planted: never reported
+    for name in ("GRADER_REFERENCE_ROOT", "GRADER_ANSWERS"):  # run() sets them for its process: undone after
+        monkeypatch.setenv(name, "")
     unsafe = sandbox.Isolation("process", drops_user=False, network_blocked=False, reason="test", as_root=True)
     monkeypatch.setattr(sandbox, "isolation", lambda mode="auto": unsafe)
     monkeypatch.setattr("grader.api.grade", lambda *a, **k: pytest.fail("no student code may run"))

@@ -29,6 +29,7 @@ from ..worker.limits import Limits
 from .gradescope import build_autograder
 from .secret_seed import PUBLIC_SEED, new_secrets, read_secrets
 from .wheel import ReleaseError, build_wheel
+from .zips import add_folder
 
 __all__ = ["Release", "ReleaseError", "build_release"]
 
@@ -124,10 +125,5 @@ def _starter(suite, scratch: Path) -> tuple[Path, Path]:
 
 def _zip_folder(folder: Path, path: Path, prefix: str) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for file in sorted(folder.rglob("*")):
-            if file.is_file() and "__pycache__" not in file.parts:
-                name = file.relative_to(folder).as_posix()
-                entry = zipfile.ZipInfo(f"{prefix}/{name}" if prefix else name, (1980, 1, 1, 0, 0, 0))
-                entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-                bundle.writestr(entry, file.read_bytes())
+        add_folder(bundle, folder, prefix)
     return path

@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 from ..reference import reference_root
+from .zips import add, add_folder
 
 VENV = "/opt/cs231n-grader"  # world-readable, so that an unprivileged worker uid can run its Python
 
@@ -61,19 +62,11 @@ def build_autograder(path: Path, *, assignment: str, suite, wheel: Path, starter
     reference = reference_root() / suite.reference
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
-        _write(bundle, "setup.sh", SETUP.encode(), executable=True)
-        _write(bundle, "run_autograder", RUN.encode(), executable=True)
-        _write(bundle, "config.json", json.dumps(config, indent=2).encode())
-        _write(bundle, "secrets.json", json.dumps(secrets).encode())
-        _write(bundle, wheel.name, wheel.read_bytes())
-        for prefix, folder in ((f"reference/{suite.reference}", reference), ("starter", starter)):
-            for file in sorted(folder.rglob("*")):
-                if file.is_file() and not file.is_symlink() and "__pycache__" not in file.parts:
-                    _write(bundle, f"{prefix}/{file.relative_to(folder).as_posix()}", file.read_bytes())
+        add(bundle, "setup.sh", SETUP.encode(), executable=True)
+        add(bundle, "run_autograder", RUN.encode(), executable=True)
+        add(bundle, "config.json", json.dumps(config, indent=2).encode())
+        add(bundle, "secrets.json", json.dumps(secrets).encode())
+        add(bundle, wheel.name, wheel.read_bytes())
+        add_folder(bundle, reference, f"reference/{suite.reference}")
+        add_folder(bundle, starter, "starter")
     return path
-
-
-def _write(bundle: zipfile.ZipFile, name: str, body: bytes, executable: bool = False) -> None:
-    entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-    entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, (0o755 if executable else 0o644) << 16
-    bundle.writestr(entry, body)

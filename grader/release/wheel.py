@@ -22,13 +22,13 @@ from pathlib import Path
 
 from .. import __version__
 from ..reference import reference_root, starter_root
+from .zips import add
 
 NAME = "cs231n-grader-student"
 SOURCE_NAME = "cs231n-grader"  # the distribution the release is made from (its dependencies)
 PACKAGE = Path(__file__).resolve().parents[1]
 LEFT_OUT = ("grader/mutants/", "grader/fixtures/", "grader/provided/")
 PROVIDED = {"assignment2": ("cs231n/fast_layers.py", "cs231n/im2col.py")}
-EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 class ReleaseError(RuntimeError):
@@ -92,9 +92,7 @@ def build_wheel(out: Path, fixtures: list[Path]) -> Path:
         old.unlink()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as wheel:
         for name, body in files.items():  # the package first, the dist-info (RECORD last) after it
-            entry = zipfile.ZipInfo(name, EPOCH)
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            wheel.writestr(entry, body)
+            add(wheel, name, body)
     return path
 
 
