@@ -58,7 +58,9 @@ Pick = str | tuple
 class Check:
     """``requires``: names of checks of the same part that must pass before this one runs
     (the suite turns them into titles). ``explain``: a hint by status, said when a request
-    of this check ends with that status (e.g. ``memory`` where the cause is known)."""
+    of this check ends with that status (e.g. ``memory`` where the cause is known).
+    ``hidden``: run only in official grading (see ``suite.Suite``), never in a student's
+    own run from recorded answers."""
 
     name: str
     points: float
@@ -66,6 +68,7 @@ class Check:
     requires: tuple[str, ...] = ()
     part: str = ""
     explain: dict = field(default_factory=dict)
+    hidden: bool = False
 
     def judge(self, ctx) -> Verdict:
         try:
@@ -77,6 +80,12 @@ class Check:
     def decide(self, ctx) -> Verdict:
         """The verdict of this kind of check (``reply`` ends it early when a request fails)."""
         raise NotImplementedError
+
+    def requests(self, ctx) -> list[Probe]:
+        """Every request this check can send the reference, made from ``ctx`` as ``judge``
+        makes them (after ``ctx.begin(title)``), whatever the student answers: what a
+        fixture records (``grader.fixtures``). Kinds that never ask the reference: none."""
+        return []
 
     @property
     def title(self) -> str:
@@ -184,6 +193,10 @@ class Matches(Check):
                 continue
             return mismatch_verdict(probe, mismatch, self._hint(ctx, probe, got, expected))
         return Verdict(Status.PASSED, "; ".join(dict.fromkeys(notes)))
+
+    def requests(self, ctx) -> list[Probe]:
+        others = [alt for alt in (*self.accept, *self.hints) if isinstance(alt, Alternative)]
+        return [asked for probe in self.cases(ctx.rng) for asked in (probe, *(alt.probe(probe) for alt in others))]
 
     def _hint(self, ctx, probe, got, expected) -> str | None:
         for hint in self.hints:

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import click
 
-from . import data
+from . import __version__, data
 from . import similarity as similarity_defaults
 from .editions import find
+from .release.command import release, secrets_option, seed_from
 from .suites import ASSIGNMENTS, SUITES
 from .worker import sandbox
 from .worker.limits import DEVICES, SANDBOXES, GiB, Limits, MiB
@@ -135,7 +136,7 @@ def check_edition(assignment: str, edition: str | None) -> None:
 
 
 @click.group(cls=Grade, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="cs231n-grader")
+@click.version_option(__version__, prog_name="grade")
 def main():
     """Grade CS231n-style assignments: run the student's code in an isolated worker,
     compare it with the reference, and report a score."""
@@ -152,17 +153,19 @@ def grade_command(assignment: str) -> click.Command:
     @click.option("--data", "data_dir", type=click.Path(exists=True, file_okay=False),
                   help="A cifar-10-batches-py folder (or its parent) to use instead of the embedded data.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
+    @secrets_option
     @click.option("--fail-under", type=float, help="Exit with status 1 when the score is below this many points.")
     @click.option("-v", "--verbose", is_flag=True, help="Show full feedback and what the code printed.")
     @edition_option
     @limit_options
-    def command(submission, json_path, data_dir, seed, fail_under, verbose, edition, timeout, timeout_scale,
-                memory_gib):
+    def command(submission, json_path, data_dir, seed, secrets_file, fail_under, verbose, edition, timeout,
+                timeout_scale, memory_gib):
         from . import api
         from .reports.gradescope import write_results_json
         from .reports.terminal import render
 
         check_edition(assignment, edition)
+        seed = seed_from(secrets_file, seed)
         report = api.grade(assignment, submission, edition=edition, dataset=load_dataset(data_dir), seed=seed,
                            limits=make_limits(timeout, timeout_scale, memory_gib))
         render(report, verbose=verbose)
@@ -293,6 +296,8 @@ def similarity(assignment, directory, out, exclude, floor, top, ignore_common, j
         click.echo(note)
     click.echo(f"wrote {out / 'similarity.csv'} and {out / 'similarity.html'}")
 
+
+main.add_command(release)
 
 if __name__ == "__main__":
     main()

@@ -19,7 +19,7 @@ from . import __version__, data
 from .checks import Check, Verdict
 from .probe import Probe
 from .reference import GraderError, Reference, References, open_reference
-from .results import CheckResult, Report, Status
+from .results import CheckResult, HiddenCheck, Report, Status
 from .submission import PACKAGE, InvalidSubmission, prepare
 from .suite import Suite
 from .worker import numpy2, sandbox
@@ -92,7 +92,7 @@ def run_suite(suite: Suite, path: str | Path, *, pick: Pick | None = None, datas
     def record(check: Check, verdict: Verdict, seconds: float = 0.0, output: str = "") -> None:
         fraction = verdict.fraction if verdict.fraction is not None else float(verdict.status is Status.PASSED)
         result = CheckResult(check.title, check.part, check.points, round(check.points * fraction, 4),
-                             verdict.status, verdict.feedback, output, seconds)
+                             verdict.status, verdict.feedback, output, seconds, hidden=check.hidden)
         report.results.append(result)
         if on_result:
             on_result(result)
@@ -119,11 +119,16 @@ def run_suite(suite: Suite, path: str | Path, *, pick: Pick | None = None, datas
         own_reference = references is None
         reference = open_reference(suite, limits) if own_reference else references.get(suite, limits)
         no_package = submission.package_root is None
+        if getattr(reference, "note", ""):  # where the answers come from, when not the reference folder
+            report.notes.append(reference.note)
         try:
             ctx = Context(student, reference, dataset, submission.root, seed, suite.student_args)
             ctx.sources = submission.snapshot()  # before the first check starts the worker
             passed: set[str] = set()
             for check in suite.checks:
+                if check.hidden and not reference.official:  # recorded answers: a student's own run
+                    report.hidden.append(HiddenCheck(check.title, check.part, check.points))
+                    continue
                 ctx.begin(check.title)
                 if no_package and suite.part(check.part).needs_package:
                     record(check, Verdict(Status.INVALID_SUBMISSION, f"no '{PACKAGE}' package folder found in "
@@ -142,6 +147,8 @@ def run_suite(suite: Suite, path: str | Path, *, pick: Pick | None = None, datas
             student.close()
             if own_reference:
                 reference.close()
+    if report.hidden:
+        report.notes.append(hidden_note(report.hidden))
     report.execution_time = time.perf_counter() - started
     return report
 
@@ -153,6 +160,12 @@ def judge(check: Check, ctx: Context) -> Verdict:
         return Verdict(Status.GRADER_ERROR, str(exc))
     except Exception:  # a bug in the grader itself: say so, keep going with the other checks
         return Verdict(Status.GRADER_ERROR, "the grader failed on this check:\n" + traceback.format_exc(limit=-3))
+
+
+def hidden_note(hidden: list[HiddenCheck]) -> str:
+    points = sum(h.max_score for h in hidden)
+    return (f"{len(hidden)} hidden check{'s' * (len(hidden) != 1)} ({points:g} points) run only in official "
+            f"grading: {'; '.join(h.name for h in hidden)}")
 
 
 def isolation_note(limits: Limits) -> str:

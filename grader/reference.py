@@ -3,17 +3,26 @@
 ``open_reference(suite, limits)`` is the one way to get it for a suite: the reference
 solution of the suite, copied and prepared by the suite's workspace hooks exactly as
 a submission is, run in a trusted worker under limits never tighter than the
-defaults, its answers cached per request. ``References`` keeps one per suite and
-limits for a batch, a test session or a mutation run. Nothing else builds one.
+defaults, its answers cached per request. Where there is no reference folder (a
+student's install of the grader), or when told (``answers="fixtures"``, or
+``$GRADER_ANSWERS``), the answers come from a recorded fixture instead
+(``grader.fixtures``), behind the same interface: ``run(probe, seed)``, ``close()``,
+and ``official`` (whether checks of official grading only may run). ``References``
+keeps one per suite and limits for a batch, a test session or a mutation run.
+Nothing else builds one.
 """
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 from .probe import Probe
 from .submission import copy_tree
@@ -31,6 +40,34 @@ class GraderError(RuntimeError):
 def reference_root() -> Path:
     """Where the reference solutions live: $GRADER_REFERENCE_ROOT, else the project's."""
     return Path(os.environ.get("GRADER_REFERENCE_ROOT") or PROJECT / "reference")
+
+
+def provided_root(assignment: str) -> Path:
+    """Where the provided files the grader puts into workspaces (e.g. its pure-NumPy fast
+    layers) come from: the reference folder, else the copies a student release ships."""
+    folder = reference_root() / assignment
+    return folder if folder.is_dir() else Path(__file__).resolve().parent / "provided" / assignment
+
+
+def request_key(probe: Probe, seed: int) -> str:
+    """The name of one request's answer, the same wherever it is computed: a SHA-256 of
+    the request as plain data, arrays by dtype, shape and bytes (not by how ``.npy``
+    lays them out, which may change between NumPy versions)."""
+    def canonical(node):
+        if isinstance(node, np.ndarray):
+            array = np.ascontiguousarray(node)
+            return {"$nd": [array.dtype.str, list(array.shape), hashlib.sha256(array.tobytes()).hexdigest()]}
+        if isinstance(node, tuple):
+            return {"$tuple": [canonical(item) for item in node]}
+        if isinstance(node, list):
+            return [canonical(item) for item in node]
+        if isinstance(node, dict):
+            return {key: canonical(value) for key, value in node.items()}
+        if isinstance(node, float) and not math.isfinite(node):
+            return {"$float": repr(node)}
+        return node if node is None or isinstance(node, (bool, int, float, str)) else repr(node)
+    plain = wire.decode(wire.encode({"kind": probe.kind, "spec": probe.spec, "seed": seed}))
+    return hashlib.sha256(json.dumps(canonical(plain), sort_keys=True).encode()).hexdigest()
 
 
 def starter_root() -> Path:
@@ -52,6 +89,8 @@ class Reference:
     """The trusted reference of one suite, run through the same worker mechanism as a
     submission (from a scratch copy its hooks have prepared), answers cached."""
 
+    official = True  # everything may run, hidden checks included
+
     def __init__(self, suite, limits: Limits):
         root = reference_root() / suite.reference
         if not (root / "cs231n").is_dir():
@@ -67,7 +106,7 @@ class Reference:
         self.cache: dict[str, object] = {}
 
     def run(self, probe: Probe, seed: int):
-        key = hashlib.sha256(wire.frame({"kind": probe.kind, "spec": probe.spec, "seed": seed})).hexdigest()
+        key = request_key(probe, seed)
         if key not in self.cache:
             reply = self.worker.ask(probe, seed=seed)
             if not reply.ok:
@@ -87,8 +126,27 @@ class Reference:
         self.close()
 
 
-def open_reference(suite, limits: Limits = Limits()) -> Reference:
-    """The reference of ``suite``: the one constructor every caller uses."""
+ANSWERS = ("auto", "reference", "fixtures")
+
+
+def answer_source(suite, answers: str | None = None) -> str:
+    """Where ``suite``'s answers come from: "reference" (a live worker on the reference
+    folder) or "fixtures" (recorded). ``answers`` (else ``$GRADER_ANSWERS``, else "auto")
+    may say which; "auto" takes the reference folder when it is there."""
+    asked = answers or os.environ.get("GRADER_ANSWERS") or "auto"
+    if asked not in ANSWERS:
+        raise ValueError(f"answers {asked!r}: expected one of {', '.join(ANSWERS)}")
+    if asked == "auto":
+        return "reference" if (reference_root() / suite.reference / "cs231n").is_dir() else "fixtures"
+    return asked
+
+
+def open_reference(suite, limits: Limits = Limits(), answers: str | None = None):
+    """The reference of ``suite`` (or its recorded answers, see ``answer_source``): the
+    one constructor every caller uses."""
+    if answer_source(suite, answers) == "fixtures":
+        from .fixtures import FixtureReference
+        return FixtureReference(suite)
     return Reference(suite, limits)
 
 
@@ -100,7 +158,8 @@ class References:
 
     def get(self, suite, limits: Limits = Limits()) -> Reference:
         # The suite's name and its parts' hooks decide what the reference computes.
-        key = (suite.name, suite.reference, tuple(p.prepare for p in suite.parts), reference_limits(limits))
+        key = (suite.name, suite.reference, tuple(p.prepare for p in suite.parts), reference_limits(limits),
+               answer_source(suite))
         if key not in self._open:
             self._open[key] = open_reference(suite, limits)
         return self._open[key]

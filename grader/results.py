@@ -16,6 +16,16 @@ class CheckResult:
     feedback: str = ""
     output: str = ""  # what the student's code printed during the check
     seconds: float = 0.0  # time spent in the student's code
+    hidden: bool = False  # a check of official grading only (Gradescope shows it once published)
+
+
+@dataclass
+class HiddenCheck:
+    """A hidden check a student's own run did not run: it runs only in official grading."""
+
+    name: str
+    part: str
+    max_score: float
 
 
 @dataclass
@@ -27,6 +37,7 @@ class Report:
     execution_time: float = 0.0
     grader_version: str = ""
     notes: list[str] = field(default_factory=list)  # facts about the run: data used, isolation
+    hidden: list[HiddenCheck] = field(default_factory=list)  # not run: official grading only
 
     @property
     def score(self) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 from ..checks import Agrees, Alternative, GradientCheck, Matches
 from ..probe import call
 from ..suite import Part
-from .common import penalty_mistakes
+from .common import penalty_mistakes, private
 
 SVM = "cs231n.classifiers.linear_svm"
 SOFTMAX = "cs231n.classifiers.softmax"
@@ -100,11 +100,8 @@ def overflow(got, expected, probe):
     rows_apart = np.min(np.max(scores, axis=1)) < np.max(scores) - 700  # exp(-700) is about the smallest double
     if not np.all(np.isfinite(loss)):
         return GLOBAL_SHIFT if rows_apart else "exp overflowed: subtract each row's largest score before exponentiating"
-    with np.errstate(all="ignore"):
-        shifted = scores - np.max(scores)
-        log_probs = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
-        globally = -np.mean(log_probs[np.arange(len(scores)), probe.arg("y")])
-    if rows_apart and np.isfinite(globally) and np.isclose(float(np.squeeze(loss)), globally, rtol=1e-7):
+    globally = private("loss_shifted_globally")(scores, probe.arg("y"))
+    if rows_apart and globally is not None and np.isfinite(globally) and np.isclose(float(np.squeeze(loss)), globally, rtol=1e-7):
         return GLOBAL_SHIFT
     return None
 

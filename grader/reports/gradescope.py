@@ -4,7 +4,9 @@
 A Gradescope test's ``status`` is only "passed" or "failed": a check that passed is
 "passed", every other status is "failed" but ``needs_gpu`` (not judged on this machine),
 which has no ``status`` at all; the grader's own status (timeout, crash, ...) is kept in
-the test's ``output`` (first line) and ``extra_data``.
+the test's ``output`` (first line) and ``extra_data``. A hidden check (official grading
+only) is shown once the grades are published (``visibility: after_published``); those a
+student's own run did not run are listed in the top-level ``extra_data`` (``hidden_not_run``).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ def results_json(report: Report, record=None) -> dict:
         test = {"name": result.name, "number": str(number), "score": round(result.score, 4),
                 "max_score": result.max_score, "status": "passed" if result.status is Status.PASSED else "failed",
                 "output": f"[{result.status.value}] {text}".rstrip(), "output_format": "text",
-                "tags": [result.part],
+                "tags": [result.part], "visibility": "after_published" if result.hidden else "visible",
                 "extra_data": {"status": result.status.value, "seconds": round(result.seconds, 3)}}
         if result.status is Status.NEEDS_GPU:
             del test["status"]
@@ -38,6 +40,8 @@ def results_json(report: Report, record=None) -> dict:
     extra = {"assignment": report.assignment, "status": status.value, "submission": report.submission,
              "grader_version": report.grader_version, "dataset": report.dataset, "notes": report.notes,
              "parts": {k: {"score": s, "max_score": m} for k, (s, m) in report.part_scores().items()}}
+    if report.hidden:
+        extra["hidden_not_run"] = [{"name": h.name, "part": h.part, "max_score": h.max_score} for h in report.hidden]
     if record is not None:
         extra.update(student=record.student, content_hash=record.content_hash, grader_version=record.grader_version,
                      graded_at=record.finished_at, message=record.message)

@@ -9,7 +9,7 @@ import numpy as np
 from ..editions import Edition, Layout, defines, has_file, lacks_file
 from ..parts import (fc_net, knn, layers, linear_classifier, linear_losses, neural_net, optim, saved_models,
                      two_layer_net)
-from ..suite import Suite
+from ..suite import Suite, among
 
 A1 = "assignment1"
 SVM, FC, NN = "cs231n/classifiers/linear_svm.py", "cs231n/classifiers/fc_net.py", "cs231n/classifiers/neural_net.py"
@@ -17,28 +17,36 @@ LINEAR = "cs231n/classifiers/linear_classifier.py"
 ABOUT = {"2020": "kNN, linear SVM, softmax, the one-class two-layer net (neural_net.py)",
          "2021-2024": "kNN, linear SVM, softmax, layers, two-layer net",
          "2025-2026": "kNN, softmax, layers, two-layer net, fully connected net, optimizers, saved models"}
+# Run only in official grading (on the secret seed): edge cases (ties in the vote, huge
+# scores) and a second case of a function whose first case is public (with regularization,
+# several optimizer steps), none of them a check that others build on. A student's own run
+# shows every function at work; the official one also checks what the student cannot try.
+HIDDEN = ("knn: predict_labels, k>1 with ties", "softmax: vectorized loss stays finite for large scores",
+          "two_layer_net: loss and gradients, with reg", "neural_net: loss and gradients, with reg",
+          "fc_net: loss and gradients with regularization", "optim: adam, several steps from a given m, v and t")
 
 
 def suite_2020() -> Suite:
-    return Suite("assignment1-2020", reference=A1, about=ABOUT["2020"],
-                 parts=[knn.part(), linear_losses.svm(), linear_losses.softmax(), linear_classifier.part(),
-                        neural_net.part()])
+    parts = [knn.part(), linear_losses.svm(), linear_losses.softmax(), linear_classifier.part(), neural_net.part()]
+    return Suite("assignment1-2020", reference=A1, about=ABOUT["2020"], parts=parts, hidden=among(HIDDEN, parts))
 
 
 def suite_2021() -> Suite:
-    return Suite("assignment1-2021-2024", reference=A1, about=ABOUT["2021-2024"],
-                 parts=[knn.part(), linear_losses.svm(), linear_losses.softmax(), linear_classifier.part(),
-                        layers.part(), two_layer_net.part()])
+    parts = [knn.part(), linear_losses.svm(), linear_losses.softmax(), linear_classifier.part(), layers.part(),
+             two_layer_net.part()]
+    return Suite("assignment1-2021-2024", reference=A1, about=ABOUT["2021-2024"], parts=parts,
+                 hidden=among(HIDDEN, parts))
 
 
 def suite_2025() -> Suite:
     """No SVM (``linear_svm.py`` is gone, ``LinearSVM`` is left untrained); the fully
     connected net (plain) and the update rules move here; ``TwoLayerNet.__init__`` is
     provided; the notebooks save their models."""
-    return Suite("assignment1-2025-2026", reference=A1, about=ABOUT["2025-2026"],
-                 parts=[knn.part(), linear_losses.softmax(), linear_classifier.part(("Softmax",)),
-                        layers.part().without("svm_loss"), two_layer_net.part(init_points=0),
-                        fc_net.part(options=False, fast_layers=False), optim.part(), saved_models.part()])
+    parts = [knn.part(), linear_losses.softmax(), linear_classifier.part(("Softmax",)),
+             layers.part().without("svm_loss"), two_layer_net.part(init_points=0),
+             fc_net.part(options=False, fast_layers=False), optim.part(), saved_models.part()]
+    return Suite("assignment1-2025-2026", reference=A1, about=ABOUT["2025-2026"], parts=parts,
+                 hidden=among(HIDDEN, parts))
 
 
 def saved_weights(folder: Path, role: str) -> None:

@@ -9,11 +9,19 @@ from pathlib import Path
 from ..editions import Edition, Layout, defines, has_file, lacks_file, takes
 from ..parts import (batchnorm, cnn, conv, dropout, fc_net, layernorm, layers, optim, pytorch, rnn, spatial_norm,
                      two_layer_net)
-from ..suite import Part, Suite
+from ..suite import Part, Suite, among
 
 A2 = "assignment2"
 FC, RNN, IM2COL = "cs231n/classifiers/fc_net.py", "cs231n/rnn_layers_pytorch.py", "cs231n/im2col.py"
 RNN_FILES = (RNN, "cs231n/classifiers/rnn_pytorch.py", "cs231n/captioning_solver_pytorch.py", "cs231n/coco_utils.py")
+# Run only in official grading (on the secret seed), as in assignment 1: a second case of a
+# function whose first case is public, none of them a check that others build on.
+HIDDEN = ("two_layer_net: loss and gradients, with reg", "fc_net: loss and gradients with layernorm",
+          "cnn: loss and gradients with regularization", "optim: adam, several steps from a given m, v and t")
+
+
+def suite(name: str, parts: list[Part], **options) -> Suite:
+    return Suite(name, reference=A2, parts=parts, hidden=among(HIDDEN, parts), **options)
 
 
 def numpy_parts(with_optim: bool = True) -> list[Part]:
@@ -25,25 +33,25 @@ def numpy_parts(with_optim: bool = True) -> list[Part]:
 def suite_2020() -> Suite:
     """The modular TwoLayerNet is in fc_net.py, and the dropout keyword is ``dropout``."""
     parts = numpy_parts()
-    return Suite("assignment2-2020", reference=A2, parts=[parts[0], two_layer_net.part(), *parts[1:], pytorch.part()],
+    return suite("assignment2-2020", [parts[0], two_layer_net.part(), *parts[1:], pytorch.part()],
                  student_args={"dropout_keep_ratio": "dropout"},
                  about="two-layer net, layers, normalization, dropout, convolution, optimizers, FC net, CNN, "
                        "PyTorch notebook")
 
 
 def suite_2021() -> Suite:
-    return Suite("assignment2-2021-2024", reference=A2, parts=numpy_parts() + [pytorch.part()],
+    return suite("assignment2-2021-2024", numpy_parts() + [pytorch.part()],
                  about="layers, normalization, dropout, convolution, optimizers, FC net, CNN, PyTorch notebook")
 
 
 def suite_2025() -> Suite:
     """optim.py ships filled in (provided, not graded); RNN captioning is new."""
-    return Suite("assignment2-2025", reference=A2, parts=numpy_parts(with_optim=False) + [pytorch.part(), rnn.part()],
+    return suite("assignment2-2025", numpy_parts(with_optim=False) + [pytorch.part(), rnn.part()],
                  about="layers, normalization, dropout, convolution, FC net, CNN, PyTorch notebook, RNN captioning")
 
 
 def suite_2026() -> Suite:
-    return Suite("assignment2-2026", reference=A2, parts=numpy_parts() + [pytorch.part(), rnn.part()],
+    return suite("assignment2-2026", numpy_parts() + [pytorch.part(), rnn.part()],
                  about="layers, normalization, dropout, convolution, optimizers, FC net, CNN, PyTorch notebook, "
                        "RNN captioning")
 
@@ -51,17 +59,17 @@ def suite_2026() -> Suite:
 def numpy_suite() -> Suite:
     """The 2021-2024 NumPy parts alone: what the assignment-2 mutants and the 20-seed
     test grade, since the notebook part (a minute of training) cannot see the package."""
-    return Suite("assignment2-numpy", reference=A2, parts=numpy_parts(), about="assignment 2 (2021-2024) "
+    return suite("assignment2-numpy", numpy_parts(), about="assignment 2 (2021-2024) "
                  "without the PyTorch notebook")
 
 
 def pytorch_suite() -> Suite:
-    return Suite("assignment2-pytorch", reference=A2, parts=[pytorch.part()], about="the PyTorch notebook alone")
+    return suite("assignment2-pytorch", [pytorch.part()], about="the PyTorch notebook alone")
 
 
 def rnn_suite() -> Suite:
     """RNN captioning alone (2025 on): what the captioning mutants are graded with."""
-    return Suite("assignment2-rnn", reference=A2, parts=[rnn.part()], about="RNN captioning alone (2025 on)")
+    return suite("assignment2-rnn", [rnn.part()], about="RNN captioning alone (2025 on)")
 
 
 def shipped_2025(folder: Path, role: str) -> None:

@@ -376,9 +376,14 @@ def python_paths() -> list[str]:
 
 def hidden_paths() -> list[str]:
     """Folders no student worker may see even when a folder it needs holds them: the
-    project (reference, tests, example submissions), the reference, the grader's cwd."""
-    reference = os.environ.get("GRADER_REFERENCE_ROOT") or os.path.join(GRADER_PARENT, "reference")
-    return [os.path.normpath(p) for p in (GRADER_PARENT, reference, os.getcwd())]
+    project (reference, tests, example submissions), the reference, the grader's cwd.
+    An installed grader (a wheel) has no project: its folder is site-packages, which
+    workers need, and its package holds nothing private (the reference, where there is
+    one, is elsewhere and hidden as the reference)."""
+    installed = os.path.basename(GRADER_PARENT) in ("site-packages", "dist-packages")
+    project = [] if installed else [GRADER_PARENT, os.path.join(GRADER_PARENT, "reference")]
+    reference = [os.environ["GRADER_REFERENCE_ROOT"]] if os.environ.get("GRADER_REFERENCE_ROOT") else []
+    return [os.path.normpath(p) for p in project + reference + [os.getcwd()]]
 
 
 # -- the processes of a worker ---------------------------------------------------------------------
