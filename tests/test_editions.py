@@ -135,3 +135,14 @@ def test_a_saved_model_is_scored_on_cifar10_by_the_graders_own_forward_pass():
     verdict = judged("softmax.npy", npy({"W": W}), dataset)
     assert verdict.status is Status.PASSED and "accuracy on the 100 held-out CIFAR-10 images" in verdict.feedback
     assert "100.0%" in verdict.feedback and "reported, not scored" in verdict.feedback
+
+
+def test_a_2020_tensorflow_notebook_is_named_not_graded(tmp_path):
+    from grader.parts import pytorch
+
+    (tmp_path / "cs231n").mkdir()
+    for name in ("TensorFlow.ipynb", "Dropout.ipynb"):
+        (tmp_path / name).write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    notes = pytorch.prepare_workspace(tmp_path)
+    assert "TensorFlow.ipynb is handed in" in notes[0] and "only the PyTorch notebook is graded" in notes[0]
+    assert "only the PyTorch notebook is graded" in (tmp_path / f"{pytorch.MODULE}.py").read_text()

@@ -51,7 +51,8 @@ from ..reference import GraderError
 from ..suite import Part
 
 MODULE = "_pytorch_notebook"  # written into the workspace by prepare_workspace
-NOTEBOOK_NAMES = ("pytorch.ipynb", "pytorch_model.py")  # looked for in this order, in any case
+NOTEBOOK_NAMES = ("pytorch.ipynb", "pytorch_model.py")
+OTHER_FRAMEWORKS = ("tensorflow.ipynb",)  # 2020's alternative to the PyTorch notebook  # looked for in this order, in any case
 
 EPOCHS, BATCH = 10, 64
 COURSE_STEPS = EPOCHS * math.ceil(49_000 / BATCH)  # ten epochs of the course's 49,000 CIFAR-10 training images
@@ -99,8 +100,11 @@ def prepare_workspace(root: Path) -> list[str]:
     notebook, or it cannot be read, the module says so on import instead."""
     target = root / f"{MODULE}.py"
     source = find_notebook(root)
-    if source is None:
+    if source is None or source.name.lower() in OTHER_FRAMEWORKS:
         message = "the submission has no PyTorch.ipynb or pytorch_model.py"
+        if source is not None:
+            message += f" ({source.name} is handed in: students of 2020 could choose it, but only the PyTorch " \
+                       "notebook is graded)"
         notebook.write_unavailable(target, message, missing=True)
         return [f"pytorch: {message}"]
     try:
@@ -126,7 +130,8 @@ def find_notebook(root: Path) -> Path | None:
         if found:
             return found[0]
     notebooks = [p for p in files if p.suffix == ".ipynb"]
-    return notebooks[0] if len(notebooks) == 1 else None
+    other = [p for p in notebooks if p.name.lower() in OTHER_FRAMEWORKS]
+    return notebooks[0] if len(notebooks) == 1 else (other[0] if other else None)
 
 
 # -- inputs -----------------------------------------------------------------------------
