@@ -5,6 +5,7 @@ import pytest
 
 from conftest import REFERENCE
 from grader.mutants import apply, catalogue, expected_losses, suite_name
+from grader.mutants.reach import reached
 from grader.results import Status
 from grader.suites import load_suite
 
@@ -21,9 +22,15 @@ def test_there_are_enough_realistic_mistakes(assignment, at_least):
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.assignment}: {m.name}" for m in MUTANTS])
 def test_mistake_is_caught_by_the_right_checks_only(mutant, grade_with, digits, tmp_path):
+    """Graded with the checks the edit can reach (grader/mutants/reach.py: the others run the
+    reference's own code, so they keep the reference's full marks)."""
     folder = apply(mutant, REFERENCE / mutant.assignment, tmp_path / "submission")
-    report = grade_with(suite_name(mutant), folder, dataset=digits)
-    must_fail, must_skip = expected_losses(mutant, load_suite(suite_name(mutant)))
+    full = load_suite(suite_name(mutant))
+    reachable = reached(full, mutant, folder, digits)
+    assert mutant.caught_by <= reachable, mutant.caught_by - reachable
+    suite = full.only(*reachable)
+    report = grade_with(suite, folder, dataset=digits)
+    must_fail, must_skip = expected_losses(mutant, suite)
     lost = {r.name for r in report.results if r.score < r.max_score}
     assert lost - mutant.may_lose == must_fail | must_skip, \
         {r.name: r.feedback for r in report.results if r.name in lost}

@@ -80,3 +80,20 @@ def test_one_list_of_statuses():
 def test_no_module_of_the_grader_is_over_500_lines():
     long = {str(p.relative_to(GRADER)): n for p in GRADER.rglob("*.py") if (n := len(p.read_text().splitlines())) > 500}
     assert long == {}
+
+
+def test_a_mutants_edit_reaches_the_checks_that_import_it_and_no_others(tmp_path):
+    from grader import data
+    from grader.mutants import catalogue, suite_name
+    from grader.mutants.reach import reached
+    from grader.reference import reference_root
+
+    by_file = {m.file: m for m in catalogue() if m.assignment == "assignment1" and not m.edition}
+    suite = load_suite("assignment1")
+    knn = reached(suite, by_file["cs231n/classifiers/k_nearest_neighbor.py"], reference_root() / "assignment1",
+                  data.digits())
+    assert knn == {c.title for c in suite.checks if c.part == "knn"}
+    layers_edit = reached(suite, by_file["cs231n/layers.py"], reference_root() / "assignment1", data.digits())
+    assert "two_layer_net: trained with the Solver: accuracy on held-out images" in layers_edit  # via fc_net
+    assert not any(t.startswith(("knn:", "svm:", "softmax:")) for t in layers_edit)
+    assert suite_name(by_file["cs231n/layers.py"]) == "assignment1"

@@ -145,7 +145,8 @@ def read_frame(fd: int):
 def _read_exact(fd: int, size: int) -> bytes:
     parts, remaining = [], size
     while remaining:
-        chunk = os.read(fd, min(remaining, 1 << 20))
+        # no min(): code under test may have replaced the builtins (the channel must outlive that)
+        chunk = os.read(fd, remaining if remaining < 1 << 20 else 1 << 20)
         if not chunk:
             raise EOFError("the other side closed the channel")
         parts.append(chunk)
