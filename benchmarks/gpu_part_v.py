@@ -31,7 +31,6 @@ from pytorch_part_v import measured_budget, runs  # noqa: E402
 
 from grader import api, data  # noqa: E402
 from grader.checks import picked, scored  # noqa: E402
-from grader.parts import pytorch  # noqa: E402
 from grader.reference import reference_root  # noqa: E402
 from grader.reports.terminal import render  # noqa: E402
 from grader.worker import sandbox  # noqa: E402
