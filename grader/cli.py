@@ -194,10 +194,11 @@ def grade_command(assignment: str) -> click.Command:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for every generated input.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (one line per submission still).")
 @click.option("--no-similarity", is_flag=True, help="Skip the similarity report (see `grade similarity`).")
+@secrets_option
 @edition_option
 @limit_options
 def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, seed, no_progress, no_similarity,
-          edition, timeout, timeout_scale, memory_gib):
+          secrets_file, edition, timeout, timeout_scale, memory_gib):
     """Grade every entry of DIRECTORY (a folder, .zip or .ipynb per student, named by the
     student id) into a gradebook, then write grades.csv, report.html, a Gradescope
     results.json and a feedback file per student. For an assignment, each submission's
@@ -205,6 +206,7 @@ def batch(assignment, directory, out, jobs, only, resume, scheduler, data_dir, s
     from .batch.runner import BatchError, run_batch
 
     check_edition(assignment, edition)
+    seed = seed_from(secrets_file, seed)
     if data_dir:
         load_dataset(data_dir)  # a usage error now, not one per submission later
     out = out or Path(f"{assignment}-grades")

@@ -33,7 +33,9 @@ from grader.worker.limits import GiB, Limits
 pytestmark = pytest.mark.slow  # every test here starts workers
 
 FAST = ["--timeout", "2", "--no-progress"]
+SECRET_SEED = 7
 SUITE = load_suite("assignment1")
+HIDDEN = {check.title for check in SUITE.checks if check.hidden}  # official grading runs these too
 EXAMPLES = ROOT / "submissions"
 
 
@@ -82,9 +84,17 @@ def rows(out, query):
 
 
 @pytest.fixture(scope="module")
-def examples_batch(tmp_path_factory):
+def secrets(tmp_path_factory):
+    """Official grading: the examples are graded on a release's secret seed."""
+    path = tmp_path_factory.mktemp("release") / "secrets.json"
+    path.write_text(json.dumps({"seed": SECRET_SEED}))
+    return ["--secrets", path]
+
+
+@pytest.fixture(scope="module")
+def examples_batch(tmp_path_factory, secrets):
     out = tmp_path_factory.mktemp("examples") / "out"
-    output = finish(batch(EXAMPLES, "--out", out, "--jobs", "2", *FAST))
+    output = finish(batch(EXAMPLES, "--out", out, "--jobs", "2", *FAST, *secrets))
     return out, output
 
 
@@ -103,6 +113,9 @@ def test_the_examples_get_grades_a_report_and_a_gradebook(examples_batch):
     assert rows(out, "SELECT count(*), count(DISTINCT student) FROM submissions") == [(5, 5)]
     assert rows(out, "SELECT count(*) FROM checks") == [(5 * len(SUITE.checks),)]
     assert rows(out, "PRAGMA journal_mode") == [("wal",)]
+    assert json.loads(rows(out, "SELECT options FROM runs")[0][0])["seed"] == SECRET_SEED
+    assert rows(out, "SELECT DISTINCT name FROM checks WHERE hidden ORDER BY name") == sorted(
+        (title,) for title in HIDDEN)
 
     page = (out / "report.html").read_text()
     assert "Distribution of totals" in page and page.count("data:image/png;base64,") == 2
@@ -114,11 +127,13 @@ def test_the_examples_get_grades_a_report_and_a_gradebook(examples_batch):
     hang = next(t for t in gradescope["tests"] if t["name"] == "layers: svm_loss")
     assert hang["status"] == "failed" and hang["extra_data"]["status"] == "timeout"
     assert hang["output"].startswith("[timeout]")
+    visibility = {t["name"]: t["visibility"] for t in gradescope["tests"]}
+    assert {name for name, seen in visibility.items() if seen == "after_published"} == HIDDEN
     feedback = (out / "feedback" / "ben.md").read_text()
     assert "knn: compute_distances_no_loops" in feedback.split("## What to look at")[1]
 
 
-def test_a_batch_killed_with_sigkill_resumes_to_the_same_grades(examples_batch, tmp_path):
+def test_a_batch_killed_with_sigkill_resumes_to_the_same_grades(examples_batch, secrets, tmp_path):
     expected, _ = examples_batch
     folder = tmp_path / "submissions"
     folder.mkdir()
@@ -126,7 +141,7 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_grades(examples_batch, 
     for student in students:
         shutil.copy(EXAMPLES / f"{student}.zip", folder)
     out = tmp_path / "out"
-    process = batch(folder, "--out", out, "--jobs", "1", *FAST)
+    process = batch(folder, "--out", out, "--jobs", "1", *FAST, *secrets)
     graded, deadline = 0, time.monotonic() + 120
     while graded == 0 and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -144,7 +159,7 @@ def test_a_batch_killed_with_sigkill_resumes_to_the_same_grades(examples_batch, 
 
     assert still_running(helpers) == []  # the grading processes noticed, stopped their workers and exited
 
-    output = finish(batch(folder, "--out", out, "--resume", *FAST))
+    output = finish(batch(folder, "--out", out, "--resume", *FAST, *secrets))
     assert f"{len(kept)} already graded" in output
     uninterrupted = {s: row for s, row in grades(expected).items() if s in students}
     assert without_run_details(grades(out)) == without_run_details(uninterrupted)

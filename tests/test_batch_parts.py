@@ -116,6 +116,30 @@ def test_the_gradebook_keeps_one_row_per_submission_and_its_checks(tmp_path):
         Gradebook(tmp_path / "none.sqlite")
 
 
+def test_hidden_checks_keep_their_mark_and_an_older_gradebook_still_opens(tmp_path):
+    path = tmp_path / "gradebook.sqlite"
+    with sqlite3.connect(path) as db:  # the tables as they were before course editions and hidden checks
+        db.executescript("""
+            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            INSERT INTO meta VALUES ('assignment', 'assignment1');
+            CREATE TABLE submissions (student TEXT PRIMARY KEY, source TEXT NOT NULL, content_hash TEXT,
+                status TEXT NOT NULL, score REAL, max_score REAL, dataset TEXT, notes TEXT, message TEXT,
+                grader_version TEXT, settings TEXT, run_id INTEGER, graded_by TEXT, started_at TEXT,
+                finished_at TEXT, seconds REAL);
+            CREATE TABLE checks (student TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL,
+                part TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL, status TEXT NOT NULL,
+                feedback TEXT, output TEXT, seconds REAL, PRIMARY KEY (student, name));
+            INSERT INTO submissions (student, source, status, score, max_score) VALUES ('old', '/o', 'ok', 2, 2);
+            INSERT INTO checks VALUES ('old', 0, 'part: check 0', 'part', 2, 2, 'passed', '', '', 0);""")
+    hidden = graded("ada", P, F)
+    hidden.report.results[1].hidden = True
+    with Gradebook(path, "assignment1") as book:
+        book.save(hidden, book.start_run("/submissions", "local", {}, "v1", "now", []))
+        loaded = {g.student: g for g in book.load()}
+    assert [r.hidden for r in loaded["ada"].report.results] == [False, True]
+    assert loaded["old"].report.results[0].hidden is False and loaded["old"].report.assignment == "assignment1"
+
+
 def test_resume_skips_only_final_results_of_the_same_content_grader_and_settings(tmp_path):
     with Gradebook(tmp_path / "gradebook.sqlite", "assignment1") as book:
         run = book.start_run("/s", "local", {}, "v1", "now", [])

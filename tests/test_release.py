@@ -203,8 +203,13 @@ def test_release_and_secrets_usage_errors_stop_before_anything_is_made(tmp_path)
         assert result.exit_code == 2 and message in result.output, result.output
     assert not (tmp_path / "r").exists()
     (tmp_path / "s.json").write_text('{"seed": 5}')
-    result = runner.invoke(main, ["assignment1", str(STARTER1), "--secrets", str(tmp_path / "s.json"), "--seed", "3"])
-    assert result.exit_code == 2 and "--seed and --secrets" in result.output
+    for command in (["assignment1", str(STARTER1)], ["batch", "assignment1", str(tmp_path), "--out", str(tmp_path / "b")]):
+        result = runner.invoke(main, [*command, "--secrets", str(tmp_path / "s.json"), "--seed", "3"])
+        assert result.exit_code == 2 and "--seed and --secrets" in result.output
+    (tmp_path / "s.json").write_text('{"seed": -1}')
+    result = runner.invoke(main, ["batch", "assignment1", str(tmp_path), "--secrets", str(tmp_path / "s.json")])
+    assert result.exit_code == 2 and "non-negative integer" in result.output
+    assert not (tmp_path / "b").exists()
 
 
 def test_results_are_written_atomically_over_whatever_is_there(tmp_path):

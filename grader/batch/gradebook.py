@@ -2,7 +2,7 @@
 
 Tables: ``submissions`` (one row per student: status, score, content hash, grader
 version, timings, the suite (course edition) it was graded with), ``checks`` (one row
-per check of a graded submission), ``runs``
+per check of a graded submission; ``hidden`` marks a check of official grading only), ``runs``
 (one row per batch run, ``finished_at`` empty for a run that was killed),
 ``skipped`` (entries of the batch folder that are not submissions, per run) and
 ``similarity`` (the pairs of submissions the latest similarity pass listed, with
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS submissions (
 CREATE TABLE IF NOT EXISTS checks (
     student TEXT NOT NULL REFERENCES submissions(student) ON DELETE CASCADE, position INTEGER NOT NULL,
     name TEXT NOT NULL, part TEXT NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,
-    status TEXT NOT NULL, feedback TEXT, output TEXT, seconds REAL,
+    status TEXT NOT NULL, feedback TEXT, output TEXT, seconds REAL, hidden INTEGER DEFAULT 0,
     PRIMARY KEY (student, name));
 CREATE TABLE IF NOT EXISTS skipped (run_id INTEGER REFERENCES runs(id), entry TEXT, reason TEXT);
 CREATE TABLE IF NOT EXISTS similarity (
@@ -69,6 +69,8 @@ class Gradebook:
             columns = {row[1] for row in self.db.execute("PRAGMA table_info(submissions)")}
             if "suite" not in columns:  # a gradebook from before course editions
                 self.db.execute("ALTER TABLE submissions ADD COLUMN suite TEXT")
+            if "hidden" not in {row[1] for row in self.db.execute("PRAGMA table_info(checks)")}:
+                self.db.execute("ALTER TABLE checks ADD COLUMN hidden INTEGER DEFAULT 0")  # from before hidden checks
             stored = self.db.execute("SELECT value FROM meta WHERE key='assignment'").fetchone()
             if stored is None and assignment is None:
                 raise GradebookError(f"{path} is not a gradebook")
@@ -134,9 +136,10 @@ class Gradebook:
                  graded.settings, run, graded.graded_by, graded.started_at, graded.finished_at, graded.seconds,
                  report.assignment))
             self.db.executemany(
-                "INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO checks (student, position, name, part, score, max_score, status, feedback, output, "
+                "seconds, hidden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(graded.student, i, r.name, r.part, r.score, r.max_score, r.status.value, r.feedback, r.output,
-                  r.seconds) for i, r in enumerate(report.results)])
+                  r.seconds, int(r.hidden)) for i, r in enumerate(report.results)])
 
     def load(self) -> list[Graded]:
         """Every submission, by student id, with its checks."""
@@ -144,7 +147,7 @@ class Gradebook:
         for row in self.db.execute("SELECT * FROM checks ORDER BY student, position"):
             checks.setdefault(row["student"], []).append(CheckResult(
                 row["name"], row["part"], row["max_score"], row["score"], Status(row["status"]),
-                row["feedback"] or "", row["output"] or "", row["seconds"] or 0.0))
+                row["feedback"] or "", row["output"] or "", row["seconds"] or 0.0, bool(row["hidden"])))
         graded = []
         for row in self.db.execute("SELECT * FROM submissions ORDER BY student"):
             report = Report(row["suite"] or self.assignment, row["source"], row["dataset"] or "",
