@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -158,3 +159,17 @@ def test_a_submission_larger_than_the_disk_limit_still_starts(tmp_path):
         (folder / "cs231n" / f"weights{i}.npy").write_bytes(bytes(10 << 20))
     with Worker(folder, Limits(disk=16 * MiB)) as worker:
         assert call(worker, "write_here").ok  # 30 MiB copied in, and room left to write
+
+
+def test_every_link_on_the_way_to_python_is_bound(tmp_path):
+    """A venv made from a venv (Python 3.10 links the second to the first's python, under
+    /tmp here, which the sandbox covers with its own): each link's folder is bound."""
+    (tmp_path / "first" / "bin").mkdir(parents=True)
+    (tmp_path / "second" / "bin").mkdir(parents=True)
+    (tmp_path / "first" / "bin" / "python").symlink_to(os.path.realpath(sys.executable))
+    (tmp_path / "second" / "bin" / "python").symlink_to(tmp_path / "first" / "bin" / "python")
+    (tmp_path / "second" / "bin" / "python3").symlink_to("python")
+    folders = sandbox._link_folders(str(tmp_path / "second" / "bin" / "python3"))
+    assert folders[:2] == [str(tmp_path / "second" / "bin")] * 2
+    assert str(tmp_path / "first" / "bin") in folders
+    assert folders[-1] == os.path.dirname(os.path.realpath(sys.executable))

@@ -30,15 +30,15 @@ from .limits import Limits
 from .statuses import Status, from_worker
 
 GRADER_PARENT = sandbox.GRADER_PARENT
+# The first statement takes the working folder ('' for -c) off sys.path, as -P does from
+# Python 3.11, so that no file there shadows a module. -s: no user site-packages. Not -I,
+# which would also ignore PYTHONHASHSEED (the environment is the grader's own, built below).
 BOOTSTRAP = (
-    "import sys; sys.path.insert(0, {path!r}); "
+    "import sys; sys.path[:] = [p for p in sys.path if p]; sys.path.insert(0, {path!r}); "
     "from grader.worker import server; server.main({root!r}, {path!r}, {setup!r}, {fds!r})"
 )
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH")
-# -P: no working folder on sys.path; -s: no user site-packages. Not -I, which would also
-# ignore PYTHONHASHSEED (the environment is the grader's own, built below). Before 3.11
-# there is no -P, and -I keeps the working folder off sys.path at the cost of hash seeds.
-PYTHON_FLAGS = ("-s", "-P") if sys.version_info >= (3, 11) else ("-I",)
+PYTHON_FLAGS = ("-s",)
 
 
 @dataclass

@@ -362,7 +362,7 @@ def python_paths() -> list[str]:
             candidates = json.loads(out)
         except (OSError, subprocess.SubprocessError, ValueError):
             candidates = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
-        candidates += [os.path.dirname(os.path.realpath(sys.executable))]
+        candidates += _link_folders(sys.executable)
         kept: list[str] = []
         for path in sorted({os.path.normpath(p) for p in candidates if p and os.path.exists(p)}, key=len):
             if any(_inside(path, k) for k in kept) or _inside(path, "/usr"):
@@ -372,6 +372,19 @@ def python_paths() -> list[str]:
             kept.append(path)
         _python_paths = kept
     return list(_python_paths)
+
+
+def _link_folders(executable: str) -> list[str]:
+    """The folder of every link from ``executable`` to the interpreter, and the interpreter's
+    own: a venv made from a venv on Python 3.10 links to the first venv's python, which
+    links on to the installed one, and bubblewrap follows each link inside the sandbox."""
+    folders, path = [], os.path.abspath(executable)
+    for _ in range(40):  # as many links as the kernel follows
+        folders.append(os.path.dirname(path))
+        if not os.path.islink(path):
+            break
+        path = os.path.join(os.path.dirname(path), os.readlink(path))
+    return folders + [os.path.dirname(os.path.realpath(executable))]
 
 
 def hidden_paths() -> list[str]:
