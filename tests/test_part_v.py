@@ -60,6 +60,18 @@ def test_a_run_too_slow_for_its_budget_stops_after_its_first_steps():
     assert pace.estimate == pytest.approx(5.0 + 2.0 * 1259) and clock.now == pytest.approx(11.0)
 
 
+def test_a_run_estimated_just_beyond_its_budget_goes_on_and_the_budget_decides():
+    """The reference's own model on a slow, busy CPU: its first steps say 2,100 steps take
+    945 s, beyond a 900 s budget; it may fit well before, so it is not given up."""
+    clock = FakeClock(per_step=0.45)
+    pace = Pace(2100, budget=900, clock=clock)
+    assert run(pace, clock, limit=210) == "" and pace.steps == 210 and pace.estimate > 900  # could end here, fit
+    assert run(pace, clock) == "time budget" and clock.now >= 900  # it did not fit: the budget ended it
+    clock = FakeClock(per_step=0.65)  # 1,365 s: beyond 1.5 times the budget
+    pace = Pace(2100, budget=900, clock=clock)
+    assert run(pace, clock) == "too slow" and pace.steps == 4
+
+
 def test_on_a_gpu_a_slow_run_trains_until_the_budget_then_stops():
     clock = FakeClock(per_step=2.0)
     pace = Pace(1260, budget=300, clock=clock, give_up=False, check_every=25)

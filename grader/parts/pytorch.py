@@ -25,7 +25,7 @@ gives for the validation and held-out images (the labels never enter the worker)
   time for the whole run, within a floor and a cap per device class. Time is the worker's
   CPU time on a CPU (other load on the machine does not count) and CUDA events on a GPU;
 * a run that a CPU cannot finish within its budget (``part_v_unfinished``: decided on its
-  first few steps) is not judged: status ``needs_gpu``, with its time per step, its
+  first few steps when they say it is well beyond, else when the budget is spent) is not judged: status ``needs_gpu``, with its time per step, its
   estimate and what to do; on a GPU the budget is final, and what the run reached is
   scored. "Make it smaller" is said only of a model far beyond the course's size;
 * the Part V checks run in a worker allowed ``MEMORY`` (a model's out-of-memory error
