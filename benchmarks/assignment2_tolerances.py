@@ -12,8 +12,9 @@ difference over the largest magnitude):
 * Adam in the textbook form (the reference) against the paper's efficient form (bias
   corrections folded into the step size) on the optimizer checks' inputs, and, as
   "smallest mistake", the nearest a known Adam mistake comes to the reference (no
-  bias correction, t increased after the correction): the optimizer tolerance sits
-  between the two.
+  bias correction, t increased after the correction); RMSProp with eps inside the
+  root against the reference's eps outside it, and with the decay weights swapped as
+  its mistake: the optimizer tolerance sits between the forms and the mistakes.
 """
 from __future__ import annotations
 
@@ -90,6 +91,32 @@ def optimizer_forms(rng, worst, nearest):
                 nearest["adam, smallest mistake"] = min(nearest.get("adam, smallest mistake", np.inf), gap)
 
 
+def rmsprop_form(w, dw, config, eps_inside=True, swapped=False):
+    """RMSProp with eps inside the root (correct), or with the decay weights swapped (a mistake)."""
+    config = dict(config or {})
+    lr, decay, eps = (config.setdefault(k, d) for k, d in (("learning_rate", 1e-2), ("decay_rate", 0.99),
+                                                           ("epsilon", 1e-8)))
+    keep = 1 - decay if swapped else decay
+    cache = config["cache"] = keep * config.get("cache", np.zeros_like(w)) + (1 - keep) * dw ** 2
+    return w - lr * dw / (np.sqrt(cache + eps) if eps_inside else np.sqrt(cache) + eps), config
+
+
+def rmsprop_forms(rng, worst, nearest):
+    for probe in optim.optimizer_cases("rmsprop")(rng) + optim.optimizer_cases("rmsprop", optim.rmsprop_state)(rng):
+        spec = probe.spec["kwargs"]
+        answers = {}
+        for name, rule in (("reference", reference_optim.rmsprop), ("inside", rmsprop_form),
+                           ("swapped", lambda w, dw, c: rmsprop_form(w, dw, c, eps_inside=False, swapped=True))):
+            w, config = spec["w"].copy(), None if spec["config"] is None else dict(spec["config"])
+            for _ in range(probe.spec.get("repeat", 1)):
+                w, config = rule(w, spec["dw"], config)
+            answers[name] = w
+        worst["rmsprop eps outside vs inside the root"] = max(worst["rmsprop eps outside vs inside the root"],
+                                                              relative_error(answers["reference"], answers["inside"]))
+        nearest["rmsprop, smallest mistake"] = min(nearest.get("rmsprop, smallest mistake", np.inf),
+                                                   relative_error(answers["swapped"], answers["reference"]))
+
+
 def numerical(rng_for, worst):
     for check in (c for c in load_suite("assignment2").checks if isinstance(c, GradientCheck)):
         for probe in check.cases(rng_for(check.title)):
@@ -111,6 +138,7 @@ def main(seeds: int) -> None:
         formulas(np.random.default_rng([seed, 0]), worst)
         numerical(lambda title: np.random.default_rng([seed, zlib.crc32(title.encode())]), worst)
         optimizer_forms(np.random.default_rng([seed, 1]), worst, nearest)
+        rmsprop_forms(np.random.default_rng([seed, 2]), worst, nearest)
     for name, error in sorted({**worst, **nearest}.items()):
         print(f"{error:9.1e}  {name}")
 
