@@ -6,12 +6,16 @@ CIFAR-10, building DataLoaders, training, plotting. The grader wants the definit
 only. Each code cell is read as text: IPython magics and shell lines are blanked,
 then ``ast`` keeps the statements that define things and drops the rest:
 
-* kept: imports (not ``google.colab``), ``def`` and ``class``, assignments, and
-  ``if``/``try`` blocks with what they define;
-* dropped: expression statements (``train_part34(...)``, ``print``, ``plt.show()``),
-  loops and ``with`` blocks, asserts, and assignments whose value loads data or
-  trains (a dataset, a DataLoader, a download, a ``train*``/``check_accuracy*``
-  call), or uses a name that a dropped statement would have bound.
+* kept: imports (not ``google.colab``), ``def`` and ``class``, assignments, calls
+  that set up a model (``model.apply(init_weights)``, ``model.to(device)``,
+  ``layers.append(...)``, in-place ``nn.init.kaiming_normal_(...)``, seeds, a
+  function of the student's named ``*init*``), and ``if``/``try``/``for`` blocks with
+  what they define (a ``for`` loop that builds a list of layers);
+* dropped: other expression statements (``train_part34(...)``, ``print``,
+  ``plt.show()``), ``while`` loops and ``with`` blocks, asserts, and statements
+  (a ``for`` loop as a whole) that load data or train (a dataset, a DataLoader, a
+  download, a ``train*``/``check_accuracy*`` call), or use a name that a dropped
+  statement would have bound.
 
 The generated module runs each cell's kept code on its own under ``try``, so one
 failing cell does not hide the others; failures (and cells that do not parse) land
@@ -40,6 +44,10 @@ DATA_CALLS = {"CIFAR10", "CIFAR100", "MNIST", "FashionMNIST", "SVHN", "ImageFold
 OUTSIDE_CALLS = {"get_ipython", "mount", "system", "getoutput"}
 DATA_MODULES = {"dset", "datasets"}  # torchvision.datasets as the course imports it
 WORK_PREFIXES = ("train", "check_accuracy")  # functions called by name that train or evaluate
+# Methods called for their effect on a model, a list of layers or an optimizer (with the
+# in-place methods ending in "_", as torch names them): kept as statements of their own.
+SETUP_METHODS = {"apply", "to", "cuda", "cpu", "float", "double", "half", "train", "eval", "append", "extend",
+                 "insert", "add_module", "register_buffer", "register_parameter", "add_param_group", "update"}
 MAGIC_LINE = re.compile(r"\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()]+=\s*[%!])")
 TOP_LEVEL_NAME = re.compile(r"^(?:(?:def|class)\s+(\w+)|(\w+)\s*(?::[^=\n]*)?=(?!=))", re.M)  # in unparsable cells
 
@@ -243,7 +251,7 @@ def keep_statements(body: list, skipped: dict, dropped: list, in_try: bool, orig
         reason = _drop_reason(node, skipped)
         if reason is None and isinstance(node, ast.Import | ast.ImportFrom):
             node, reason = _without_colab(node, in_try)
-        if reason is None and isinstance(node, ast.If | ast.Try):
+        if reason is None and isinstance(node, ast.If | ast.Try | ast.For):
             node, reason = _filtered_block(node, skipped, dropped, origin)
         if reason:
             if reason != "nothing to define":  # (an if or try block says why for each statement inside)
@@ -264,12 +272,16 @@ def _drop_reason(node, skipped: dict) -> str | None:
         return _work_reason(node, skipped)
     if isinstance(node, ast.If):
         return _work_reason(node.test, skipped)
-    if isinstance(node, ast.Try):
+    if isinstance(node, ast.Try | ast.Break | ast.Continue):
         return None
+    if isinstance(node, ast.For):  # kept with what it defines, unless any of it does work
+        return _work_reason(node, skipped)
     if isinstance(node, ast.Expr):
-        return "nothing to define" if isinstance(node.value, ast.Constant) else "runs something"
-    if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
-        return "a loop or with block runs work"
+        if isinstance(node.value, ast.Constant):
+            return "nothing to define"
+        return _work_reason(node, skipped) or (None if _sets_up(node.value) else "runs something")
+    if isinstance(node, ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+        return "a while loop or with block runs work"
     if isinstance(node, ast.Pass):
         return "nothing to define"
     return f"{type(node).__name__.lower()} statement"
@@ -291,6 +303,19 @@ def _work_reason(node, skipped: dict) -> str | None:
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Load) and child.id in skipped:
             return f"uses {child.id}, which is not kept"
     return None
+
+
+def _sets_up(value) -> bool:
+    """A call made for its effect on a model: a setup method, an in-place one, a seed,
+    or a function named for initialising (``init_weights(model)``)."""
+    if not isinstance(value, ast.Call):
+        return False
+    parts = _dotted(value.func)
+    name = parts[-1] if parts else getattr(value.func, "attr", "")
+    if "seed" in name or (isinstance(value.func, ast.Name) and "init" in name.lower()):
+        return True
+    return isinstance(value.func, ast.Attribute) and (name in SETUP_METHODS or
+                                                      (name.endswith("_") and not name.startswith("_")))
 
 
 def _walk_eager(node):
@@ -332,7 +357,7 @@ def _is_colab(name: str) -> bool:
 
 
 def _filtered_block(node, skipped: dict, dropped: list, origin: str):
-    """An ``if`` or ``try`` with only what it defines, or a reason to drop it whole."""
+    """An ``if``, ``try`` or ``for`` with only what it defines, or a reason to drop it whole."""
     fields = {}
     for name in ("body", "orelse", "finalbody"):
         if hasattr(node, name):
@@ -356,7 +381,7 @@ def _bound_names(node) -> set[str]:
     if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    names = set()
+    names = {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)} if isinstance(node, ast.For) else set()
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.stmt | ast.excepthandler):
             names |= _bound_names(child)
@@ -400,7 +425,7 @@ def _label(node) -> str:
     if isinstance(node, ast.Import | ast.ImportFrom):
         return "import " + ", ".join(sorted(_bound_names(node)))
     names = sorted(_bound_names(node))
-    kind = {ast.If: "if block", ast.Try: "try block"}.get(type(node))
+    kind = {ast.If: "if block", ast.Try: "try block", ast.For: "for loop"}.get(type(node))
     if kind:
         return f"{kind} ({', '.join(names)})" if names else kind
     return ", ".join(names) + " = ..." if names else _first_line(node)

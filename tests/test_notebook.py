@@ -144,12 +144,82 @@ def test_a_model_from_an_earlier_part_is_never_taken_for_part_v(tmp_path):
         torch_probes._defined(code, "model", LookupError)
 
     conversion = notebook.build("nb.ipynb", [(3, "model = 'part IV'\noptimizer = 'sgd'"),
-                                             (5, "for lr in (1, 2):\n    model = lr\n    optimizer = lr"),
+                                             (5, "for lr in (1, 2):\n    model = lr\n    optimizer = lr\n    train_part34(model, optimizer)"),
                                              (6, "best_model = model")])
     assert "best_model = model (uses model, which is not kept)" in conversion.cells[2].dropped[0]
     names = run_module(conversion.module, tmp_path / "nb.py")
     with pytest.raises(LookupError, match=r"model is set last in cell 5, line 1: for lr in \(1, 2\):"):
         torch_probes._defined(SimpleNamespace(**names), "model", LookupError)
+
+
+PART_V_BUILT_IN_STEPS = """\
+layers, width = [], 3
+for out in (4, 8):
+    layers += [('conv', width, out)]
+    print('block', out)
+    width = out
+layers.append(('linear', width, 10))
+model = Net(layers)
+def init_weights(m):
+    m.initialised = m.initialised + 1
+model.apply(init_weights)
+init_weights(model)
+for i in range(3):
+    if i == 1:
+        model.setup_(i)
+        break
+model.eval()
+torch.manual_seed(0)
+my_fit(model, optimizer, epochs=10)
+while model.width:
+    model.width = 0
+print(model)
+model
+"""
+NET_WITH_SETUP = """\
+class Net:
+    def __init__(self, width):
+        self.width, self.initialised, self.calls = width, 0, []
+    def apply(self, fn):
+        fn(self)
+    def setup_(self, i):
+        self.calls.append(('setup_', i))
+    def eval(self):
+        self.calls.append('eval')
+
+class torch:
+    seeds = []
+    def manual_seed(seed):
+        torch.seeds.append(seed)
+"""
+
+
+def test_part_v_built_in_steps_keeps_its_loops_and_setup_calls(tmp_path):
+    """Found by an independent solution: a model built from layers made in a loop, and
+    initialised by model.apply, had lost its Part V points (the loop and the call dropped)."""
+    conversion = notebook.build("nb.ipynb", [(1, NET_WITH_SETUP), (2, PART_V_BUILT_IN_STEPS)])
+    cell = conversion.cells[1]
+    dropped = "\n".join(cell.dropped)
+    for gone in ("print('block', out) (runs something)", "my_fit(model, optimizer, epochs=10) (runs something)",
+                 "while model.width: (a while loop or with block runs work)", "print(model) (runs something)",
+                 "line 22: model (runs something)"):
+        assert gone in dropped, gone
+    assert "for loop (layers, out, width)" in cell.kept and "for loop (i)" in cell.kept
+    names = run_module(conversion.module, tmp_path / "nb.py")
+    assert names["__cell_errors__"] == {}
+    model = names["model"]
+    assert model.width == [("conv", 3, 4), ("conv", 4, 8), ("linear", 8, 10)]
+    assert model.initialised == 2 and model.calls == [("setup_", 1), "eval"] and names["torch"].seeds == [0]
+
+
+def test_a_loop_that_trains_or_reads_data_is_dropped_whole(tmp_path):
+    cells = [(1, "loader_train = DataLoader(data)"),
+             (2, "for x, y in loader_train:\n    first = x\n    break"),
+             (3, "for lr in (1e-3, 1e-4):\n    model = lr\n    check_accuracy_part34(loader_val, model)")]
+    conversion = notebook.build("nb.ipynb", cells)
+    assert "uses loader_train, which is not kept" in conversion.cells[1].dropped[0]
+    assert "calls check_accuracy_part34: trains or evaluates" in conversion.cells[2].dropped[0]
+    assert conversion.cells[1].code == conversion.cells[2].code == ""
 
 
 def test_a_plain_module_is_split_at_cell_markers(tmp_path):
