@@ -247,6 +247,38 @@ def test_the_batch_settings_hold_numpy_compat_so_resume_regrades_without_it():
     assert plain.settings != compat.settings and '"numpy_compat": true' in compat.settings
 
 
+# -- 5. a backward pass that writes into dout ----------------------------------------------------
+
+def test_relu_backward_writing_into_dout_passes_with_a_note_and_a_changed_x_still_fails(tmp_path):
+    """``dx = dout; dx[x <= 0] = 0`` (found in an independent solution) is correct by the
+    course: its nets never read dout again. Changing x is still a failure."""
+    layers = reference_module("assignment1/cs231n/layers.py")
+
+    def into_dout(dout, cache):
+        dout[cache <= 0] = 0
+        return dout
+
+    def into_x(dout, cache):
+        cache[cache <= 0] = 0
+        return dout * (cache > 0)
+
+    check_ = check(importlib.import_module("grader.parts.layers").part(), "relu_backward")
+    for backward, status in ((into_dout, Status.PASSED), (into_x, Status.FAILED)):
+        def reply(probe, backward=backward):
+            spec = probe.spec
+            x, dout = spec["args"]["x"].copy(), spec["dout"].copy()
+            out, cache = layers.relu_forward(x)
+            return {"out": out, "grads": (backward(dout, cache),), "args_after": {"x": x}, "dout_after": {"dout": dout}}
+
+        def expected(probe):
+            out, cache = layers.relu_forward(probe.spec["args"]["x"])
+            return {"out": out, "grads": (layers.relu_backward(probe.spec["dout"], cache),)}
+        verdict = check_.judge(FakeContext(reply, expected))
+        assert verdict.status is status, verdict.feedback
+        assert ("changed its input dout in place: not counted" if status is Status.PASSED else
+                "changed its input x in place") in verdict.feedback
+
+
 # -- found while measuring: a numerical gradient across a ReLU's kink -----------------------------
 
 @pytest.mark.slow

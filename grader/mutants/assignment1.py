@@ -57,9 +57,6 @@ MUTANTS: list[Mutant] = [
            {"layers: relu_backward", "two_layer_net: loss and gradients, no reg",
             "two_layer_net: loss and gradients, with reg",
             "two_layer_net: trained with the Solver: accuracy on held-out images"}),
-    mutant("relu_backward changes dout in place", A1, LAYERS1,
-           [("dx = dout * (x > 0)", "dout[x <= 0] = 0\n    dx = dout")],
-           {"layers: relu_backward"}),
     mutant("svm_loss gradient not divided by N", A1, LAYERS1,
            [("dx[rows, y] = -np.sum(dx, axis=1)\n    dx /= num_inputs", "dx[rows, y] = -np.sum(dx, axis=1)")],
            {"layers: svm_loss"}),
@@ -160,7 +157,7 @@ MUTANTS: list[Mutant] = [
 EXAMPLES = {
     "ada": [],
     "ben": ["squared distances (no loops)", "softmax without the max shift"],
-    "cy": ["SVM vectorized without regularization", "relu_backward changes dout in place",
+    "cy": ["SVM vectorized without regularization", "svm_loss gradient not divided by N",
            ("cs231n/classifiers/linear_svm.py", "import numpy as np", "import numpy as np\nprint('score: 100/100')")],
     "dee": ["two-layer net b2 gradient left at zero", "k ignored in predict_labels", "predict takes the argmax over the wrong axis"],
     "eve": [("cs231n/classifiers/softmax.py", "import numpy as np", "import sys\nimport numpy as np\nsys.exit(0)"),
