@@ -10,9 +10,10 @@ then ``ast`` keeps the statements that define things and drops the rest:
   that set up a model (``model.apply(init_weights)``, ``model.to(device)``,
   ``layers.append(...)``, in-place ``nn.init.kaiming_normal_(...)``, seeds, a
   function of the student's named ``*init*``), and ``if``/``try``/``for`` blocks with
-  what they define (a ``for`` loop that builds a list of layers);
+  what they define (a ``for`` loop that builds a list of layers), as are ``with``
+  blocks of a device or grad mode (``with torch.no_grad():``, ``with torch.device(d):``);
 * dropped: other expression statements (``train_part34(...)``, ``print``,
-  ``plt.show()``), ``while`` loops and ``with`` blocks, asserts, and statements
+  ``plt.show()``), ``while`` loops and other ``with`` blocks, asserts, and statements
   (a ``for`` loop as a whole) that load data or train (a dataset, a DataLoader, a
   download, a ``train*``/``check_accuracy*`` call), or use a name that a dropped
   statement would have bound.
@@ -48,6 +49,8 @@ WORK_PREFIXES = ("train", "check_accuracy")  # functions called by name that tra
 # in-place methods ending in "_", as torch names them): kept as statements of their own.
 SETUP_METHODS = {"apply", "to", "cuda", "cpu", "float", "double", "half", "train", "eval", "append", "extend",
                  "insert", "add_module", "register_buffer", "register_parameter", "add_param_group", "update"}
+# Context managers that only set where tensors are made or whether autograd records.
+SETUP_CONTEXTS = {"no_grad", "enable_grad", "inference_mode", "set_grad_enabled", "device"}
 MAGIC_LINE = re.compile(r"\s*(?:[%!?]|[\w.]+\?\??\s*$|[\w.,\s\[\]()]+=\s*[%!])")
 TOP_LEVEL_NAME = re.compile(r"^(?:(?:def|class)\s+(\w+)|(\w+)\s*(?::[^=\n]*)?=(?!=))", re.M)  # in unparsable cells
 
@@ -251,7 +254,7 @@ def keep_statements(body: list, skipped: dict, dropped: list, in_try: bool, orig
         reason = _drop_reason(node, skipped)
         if reason is None and isinstance(node, ast.Import | ast.ImportFrom):
             node, reason = _without_colab(node, in_try)
-        if reason is None and isinstance(node, ast.If | ast.Try | ast.For):
+        if reason is None and isinstance(node, ast.If | ast.Try | ast.For | ast.With):
             node, reason = _filtered_block(node, skipped, dropped, origin)
         if reason:
             if reason != "nothing to define":  # (an if or try block says why for each statement inside)
@@ -280,6 +283,10 @@ def _drop_reason(node, skipped: dict) -> str | None:
         if isinstance(node.value, ast.Constant):
             return "nothing to define"
         return _work_reason(node, skipped) or (None if _sets_up(node.value) else "runs something")
+    if isinstance(node, ast.With) and all(isinstance(item.context_expr, ast.Call) and item.optional_vars is None
+                                          and _dotted(item.context_expr.func)[-1:] in ([c] for c in SETUP_CONTEXTS)
+                                          for item in node.items):
+        return _work_reason(node, skipped)
     if isinstance(node, ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
         return "a while loop or with block runs work"
     if isinstance(node, ast.Pass):
@@ -357,7 +364,7 @@ def _is_colab(name: str) -> bool:
 
 
 def _filtered_block(node, skipped: dict, dropped: list, origin: str):
-    """An ``if``, ``try`` or ``for`` with only what it defines, or a reason to drop it whole."""
+    """An ``if``, ``try``, ``for`` or ``with`` with only what it defines, or a reason to drop it whole."""
     fields = {}
     for name in ("body", "orelse", "finalbody"):
         if hasattr(node, name):
@@ -425,7 +432,7 @@ def _label(node) -> str:
     if isinstance(node, ast.Import | ast.ImportFrom):
         return "import " + ", ".join(sorted(_bound_names(node)))
     names = sorted(_bound_names(node))
-    kind = {ast.If: "if block", ast.Try: "try block", ast.For: "for loop"}.get(type(node))
+    kind = {ast.If: "if block", ast.Try: "try block", ast.For: "for loop", ast.With: "with block"}.get(type(node))
     if kind:
         return f"{kind} ({', '.join(names)})" if names else kind
     return ", ".join(names) + " = ..." if names else _first_line(node)

@@ -212,6 +212,23 @@ def test_part_v_built_in_steps_keeps_its_loops_and_setup_calls(tmp_path):
     assert model.initialised == 2 and model.calls == [("setup_", 1), "eval"] and names["torch"].seeds == [0]
 
 
+def test_a_with_block_of_a_device_or_grad_mode_is_kept_and_others_are_dropped(tmp_path):
+    fake_torch = "import contextlib\nclass torch:\n    device = no_grad = staticmethod(lambda *a: contextlib.nullcontext())\n"
+    part_v = ("with torch.device('cpu'):\n    model = Net(2)\n    print(model)\n"
+              "with torch.no_grad():\n    model.setup_(5)\n"
+              "with open('weights.txt') as f:\n    extra = f.read()\n"
+              "with torch.no_grad():\n    train_part34(model, None)\n")
+    conversion = notebook.build("nb.ipynb", [(1, NET_WITH_SETUP.split("class torch")[0] + fake_torch), (2, part_v)])
+    cell = conversion.cells[1]
+    assert cell.kept == ["with block (model)", "with block"]
+    dropped = "\n".join(cell.dropped)
+    assert "line 3: print(model) (runs something)" in dropped
+    assert "line 6: with open('weights.txt') as f: (a while loop or with block runs work)" in dropped
+    assert "line 8: with torch.no_grad(): (calls train_part34: trains or evaluates)" in dropped
+    names = run_module(conversion.module, tmp_path / "nb.py")
+    assert names["__cell_errors__"] == {} and names["model"].calls == [("setup_", 5)] and "extra" not in names
+
+
 def test_a_loop_that_trains_or_reads_data_is_dropped_whole(tmp_path):
     cells = [(1, "loader_train = DataLoader(data)"),
              (2, "for x, y in loader_train:\n    first = x\n    break"),
