@@ -257,7 +257,7 @@ def keep_statements(body: list, skipped: dict, dropped: list, in_try: bool, orig
         if reason is None and isinstance(node, ast.If | ast.Try | ast.For | ast.With):
             node, reason = _filtered_block(node, skipped, dropped, origin)
         if reason:
-            if reason != "nothing to define":  # (an if or try block says why for each statement inside)
+            if reason != "nothing to define":  # (a block says why for each statement inside)
                 why = f"line {node.lineno}: {_first_line(node)} ({reason})"
                 dropped.append(why)
                 skipped.update(dict.fromkeys(_bound_names(node), origin + why))
@@ -283,9 +283,7 @@ def _drop_reason(node, skipped: dict) -> str | None:
         if isinstance(node.value, ast.Constant):
             return "nothing to define"
         return _work_reason(node, skipped) or (None if _sets_up(node.value) else "runs something")
-    if isinstance(node, ast.With) and all(isinstance(item.context_expr, ast.Call) and item.optional_vars is None
-                                          and _dotted(item.context_expr.func)[-1:] in ([c] for c in SETUP_CONTEXTS)
-                                          for item in node.items):
+    if isinstance(node, ast.With) and all(_sets_up_context(item) for item in node.items):
         return _work_reason(node, skipped)
     if isinstance(node, ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
         return "a while loop or with block runs work"
@@ -317,12 +315,18 @@ def _sets_up(value) -> bool:
     or a function named for initialising (``init_weights(model)``)."""
     if not isinstance(value, ast.Call):
         return False
-    parts = _dotted(value.func)
-    name = parts[-1] if parts else getattr(value.func, "attr", "")
+    name = (_dotted(value.func) or [""])[-1]
     if "seed" in name or (isinstance(value.func, ast.Name) and "init" in name.lower()):
         return True
     return isinstance(value.func, ast.Attribute) and (name in SETUP_METHODS or
                                                       (name.endswith("_") and not name.startswith("_")))
+
+
+def _sets_up_context(item) -> bool:
+    """``with torch.no_grad():``, ``with torch.device(d):`` and the like (no ``as``)."""
+    call = item.context_expr
+    return isinstance(call, ast.Call) and item.optional_vars is None and \
+        (_dotted(call.func) or [""])[-1] in SETUP_CONTEXTS
 
 
 def _walk_eager(node):
