@@ -310,7 +310,8 @@ def _find_function(tree, path: list[str]):
 @dataclass
 class Faster(Check):
     """``fast`` runs at least ``min_ratio`` times faster than ``slow`` on inputs of the
-    same size (``fast`` is run ``repeats`` times). The grader measures both from outside
+    same size (``fast`` is run ``repeats`` times, ``slow`` ``slow_repeats`` times: more where
+    the two cost about the same, so that neither side rests on one sample). The grader measures both from outside
     the worker: the CPU time the kernel charged to the worker process, averaged over the
     runs, where both sides' runs add up to enough clock ticks to resolve (so other load on
     the machine does not count), else the best wall-clock time around the call."""
@@ -319,12 +320,13 @@ class Faster(Check):
     cases: Cases  # rng -> (slow_probe, fast_probe)
     min_ratio: float
     repeats: int = 3
+    slow_repeats: int = 1
     hint: str = ""  # said when it is not fast enough
 
     def decide(self, ctx) -> Verdict:
         slow, fast = self.cases(ctx.rng)
         replies = {label: [reply(ctx, probe) for _ in range(repeats)]
-                   for label, probe, repeats in (("slow", slow, 1), ("fast", fast, self.repeats))}
+                   for label, probe, repeats in (("slow", slow, self.slow_repeats), ("fast", fast, self.repeats))}
         # CPU time comes in clock ticks (10 ms): use it only where each side's runs add up to
         # enough of them; a short call is then timed as the mean over its many runs.
         cpu = all(r.cpu_seconds is not None for runs in replies.values() for r in runs) and \

@@ -155,6 +155,26 @@ def test_faster_uses_cpu_time_when_it_resolves_the_runs_else_wall_clock():
     assert check.judge(FakeContext(timed(True))).status is Status.FAILED  # 0.5 / 0.1 of CPU: 5x
 
 
+def test_the_batchnorm_timing_is_by_cpu_time_where_load_slows_the_alt_runs_clock():
+    """Seen in a clean CI run: the reference's batchnorm_backward_alt failed its timing. One
+    run of each side, about 45 ms of CPU, is too few clock ticks to use, so the wall clock
+    decided, and load had slowed the alt runs. Three runs of each side add up to enough."""
+    from dataclasses import replace
+
+    from grader.parts import batchnorm
+
+    timing = next(c for c in batchnorm.part().checks if isinstance(c, Faster))
+    assert (timing.repeats, timing.slow_repeats, timing.min_ratio) == (3, 3, 0.7)
+
+    def loaded(probe):  # (wall clock, CPU) seconds: alt is faster in CPU time, its wall clock loaded
+        wall, cpu = (0.080, 0.040) if probe.spec["backward"].endswith("_alt") else (0.048, 0.047)
+        return Reply(True, value={}, seconds=wall, cpu_seconds=cpu)
+    verdict = timing.judge(FakeContext(loaded))
+    assert verdict.status is Status.PASSED and "(CPU time): 1.2x faster" in verdict.feedback
+    before = replace(timing, repeats=2, slow_repeats=1).judge(FakeContext(loaded))  # the old setting
+    assert before.status is Status.FAILED and "(wall-clock time): 0.6x faster" in before.feedback
+
+
 def digits_like(n=10):
     y = np.arange(n) % 10
     return data.Dataset("digits", None, None, None, y[:4], None, y)
